@@ -1,0 +1,3 @@
+"""newsbot: a self-hosted Telegram news assistant."""
+
+__version__ = "0.1.0"

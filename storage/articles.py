@@ -1,0 +1,162 @@
+"""Articles and passages in SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Protocol
+
+import aiosqlite
+
+from news.articles import PreparedArticle
+from news.clock import Clock, to_iso
+from news.ports import AddOutcome, ArticleSummary, StoredArticle
+from storage.db import Database
+
+_SUMMARY_COLUMNS = (
+    "a.id, a.title, a.url, a.source, a.lang, a.published_at, a.ingested_at, a.story_id, "
+    "(SELECT COUNT(*) FROM passages p WHERE p.article_id = a.id) AS passages"
+)
+
+
+class ArticleIndexHook(Protocol):
+    """Runs inside the transaction that stores new articles, so indexes never lag the articles."""
+
+    async def index_articles(
+        self, conn: aiosqlite.Connection, items: Sequence[tuple[int, PreparedArticle]]
+    ) -> None:
+        """Index freshly stored articles (id, prepared form)."""
+        ...
+
+
+def summary_from_row(row: sqlite3.Row) -> ArticleSummary:
+    """An ArticleSummary from a row selected with the summary columns."""
+    return ArticleSummary(
+        id=row["id"],
+        title=row["title"],
+        url=row["url"],
+        source=row["source"],
+        lang=row["lang"],
+        published=row["published_at"],
+        ingested=row["ingested_at"],
+        passages=row["passages"],
+        story_id=row["story_id"],
+    )
+
+
+class SqliteArticleStore:
+    """ArticleStore on a Database; optional hooks index each batch in the same transaction."""
+
+    def __init__(self, db: Database, clock: Clock, hooks: Sequence[ArticleIndexHook] = ()) -> None:
+        self._db = db
+        self._clock = clock
+        self._hooks = list(hooks)
+
+    def add_hook(self, hook: ArticleIndexHook) -> None:
+        """Register one more index hook (the answer engine adds its indexer at start)."""
+        self._hooks.append(hook)
+
+    async def add_batch(self, articles: Sequence[PreparedArticle]) -> list[AddOutcome]:
+        """Store new articles in one transaction; duplicates (URL, text, feed GUID) are reported."""
+        outcomes: list[AddOutcome] = []
+        stored: list[tuple[int, PreparedArticle]] = []
+        now = to_iso(self._clock.now())
+        async with self._db.atomic() as conn:
+            for art in articles:
+                duplicate = await self._find_duplicate(conn, art)
+                if duplicate:
+                    outcomes.append(AddOutcome(None, duplicate[0], duplicate[1]))
+                    continue
+                draft = art.draft
+                cur = await conn.execute(
+                    "INSERT INTO articles(url, canonical_url, title, title_derived, body, clean_text, lang,"
+                    " published_at, source, source_id, guid, content_hash, ingested_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        draft.url,
+                        art.canonical_url,
+                        art.title,
+                        int(art.title_derived),
+                        draft.body,
+                        art.clean_text,
+                        art.lang,
+                        to_iso(draft.published) if draft.published else None,
+                        draft.source,
+                        draft.source_id,
+                        draft.guid,
+                        art.content_hash,
+                        now,
+                    ),
+                )
+                article_id = int(cur.lastrowid or 0)
+                await conn.executemany(
+                    "INSERT INTO passages(article_id, seq, start, end, text) VALUES (?,?,?,?,?)",
+                    [(article_id, i, p.start, p.end, p.text) for i, p in enumerate(art.passages)],
+                )
+                outcomes.append(AddOutcome(article_id))
+                stored.append((article_id, art))
+            if stored:
+                for hook in self._hooks:
+                    await hook.index_articles(conn, stored)
+        return outcomes
+
+    @staticmethod
+    async def _find_duplicate(conn: aiosqlite.Connection, art: PreparedArticle) -> tuple[int, str] | None:
+        checks: list[tuple[str, tuple[object, ...], str]] = []
+        if art.draft.source_id is not None and art.draft.guid:
+            checks.append(
+                ("SELECT id FROM articles WHERE source_id = ? AND guid = ?", (art.draft.source_id, art.draft.guid),
+                 "same feed item")
+            )
+        if art.canonical_url:
+            checks.append(("SELECT id FROM articles WHERE canonical_url = ?", (art.canonical_url,), "same URL"))
+        checks.append(("SELECT id FROM articles WHERE content_hash = ?", (art.content_hash,), "same text"))
+        for sql, params, reason in checks:
+            async with conn.execute(sql, params) as cur:
+                row = await cur.fetchone()
+            if row:
+                return int(row[0]), reason
+        return None
+
+    async def list_articles(self, *, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
+        """Stored articles, newest first."""
+        rows = await self._db.fetchall(
+            f"SELECT {_SUMMARY_COLUMNS} FROM articles a ORDER BY a.id DESC LIMIT ? OFFSET ?",
+            (-1 if limit is None else limit, offset),
+        )
+        return [summary_from_row(r) for r in rows]
+
+    async def get(self, article_id: int) -> StoredArticle | None:
+        """One article with its body and indexed text, or None."""
+        row = await self._db.fetchone(
+            f"SELECT {_SUMMARY_COLUMNS}, a.body, a.clean_text FROM articles a WHERE a.id = ?", (article_id,)
+        )
+        if row is None:
+            return None
+        return StoredArticle(summary_from_row(row), row["body"], row["clean_text"])
+
+    async def count(self) -> int:
+        """How many articles are stored."""
+        return int(await self._db.scalar("SELECT COUNT(*) FROM articles") or 0)
+
+
+class SqliteEventLog:
+    """EventSink on the events table."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def record(self, kind: str, message: str, subject: str | None = None) -> None:
+        """Record one event."""
+        await self._db.execute(
+            "INSERT INTO events(at, kind, subject, message) VALUES (?,?,?,?)",
+            (to_iso(self._clock.now()), kind, subject, message[:2000]),
+        )
+
+    async def recent(self, kind_prefix: str = "", limit: int = 10) -> list[sqlite3.Row]:
+        """The latest events whose kind starts with the prefix."""
+        return await self._db.fetchall(
+            "SELECT at, kind, subject, message FROM events WHERE kind LIKE ? ORDER BY id DESC LIMIT ?",
+            (kind_prefix + "%", limit),
+        )

@@ -29,8 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Run 'python -m bot COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
-    parser.add_argument("--db", type=Path, metavar="PATH", help="SQLite database file (overrides DATABASE_PATH)")
-    parser.add_argument("--log-level", metavar="LEVEL", help="DEBUG, INFO, WARNING or ERROR (overrides LOG_LEVEL)")
+    parser.add_argument(
+        "--db", type=Path, metavar="PATH", help="SQLite database file (overrides DATABASE_PATH)"
+    )
+    parser.add_argument(
+        "--log-level", metavar="LEVEL", help="DEBUG, INFO, WARNING or ERROR (overrides LOG_LEVEL)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(f"bot.commands.{name}").register(sub)
@@ -52,7 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     secrets = [settings.bot_token.get_secret_value()] if settings.bot_token else []
-    setup_logging("WARNING" if settings.log_level == "INFO" and args.command != "run" else settings.log_level, secrets)
+    setup_logging(
+        "WARNING" if settings.log_level == "INFO" and args.command != "run" else settings.log_level, secrets
+    )
     try:
         return int(asyncio.run(args.run(args, settings)) or 0)
     except KeyboardInterrupt:

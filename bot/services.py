@@ -26,7 +26,9 @@ class Services:
     ingest: IngestService
 
 
-async def build_services(settings: Settings, *, clock: Clock | None = None, db_path: Path | None = None) -> Services:
+async def build_services(
+    settings: Settings, *, clock: Clock | None = None, db_path: Path | None = None
+) -> Services:
     """Open the database (applying migrations) and wire every service; call `close_services` after."""
     clock = clock or SystemClock()
     db = await Database.open(db_path or settings.database_path)

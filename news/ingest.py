@@ -108,7 +108,9 @@ class IngestService:
                 if outcome.article_id is not None:
                     report.added.append(outcome.article_id)
                 else:
-                    report.duplicates.append((where, outcome.duplicate_of or 0, outcome.reason or "duplicate"))
+                    report.duplicates.append(
+                        (where, outcome.duplicate_of or 0, outcome.reason or "duplicate")
+                    )
 
     async def _reject(self, report: IngestReport, where: str, reason: str) -> None:
         report.rejected.append(Rejection(where, reason))

@@ -10,7 +10,15 @@ from news.answer_model import Answer, ArticleHit, EntityMatch
 from news.articles import PreparedArticle
 from news.clock import Clock
 
-__all__ = ["AddOutcome", "AnswerEngine", "ArticleStore", "ArticleSummary", "Clock", "EventSink", "StoredArticle"]
+__all__ = [
+    "AddOutcome",
+    "AnswerEngine",
+    "ArticleStore",
+    "ArticleSummary",
+    "Clock",
+    "EventSink",
+    "StoredArticle",
+]
 
 
 @dataclass(frozen=True, slots=True)

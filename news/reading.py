@@ -18,12 +18,15 @@ LEGACY_ENCODINGS = ("cp1251", "koi8-r", "cp866", "iso8859-5")
 COLLECTION_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
 
 _SOURCE_LINE = re.compile(
-    r"^\s*(?:оригинал(?: статьи)?|источник|первоисточник|източник|оригинална статия|source|original(?: article)?|"
+    r"^\s*(?:оригинал(?: статьи)?|источник|первоисточник|източник|оригинална статия|source|"
+    r"original(?: article)?|"
     r"read the original|via)\s*:\s*(?P<url>https?://\S+)\s*$",
     re.IGNORECASE,
 )
 _HEADLINE_END = re.compile(r"[.,:;—–-]$")
-_PUBLISHED_LINE = re.compile(r"^\s*(?:опубликовано|публикувано|published)\s*:?\s*(?P<when>.*)$", re.IGNORECASE)
+_PUBLISHED_LINE = re.compile(
+    r"^\s*(?:опубликовано|публикувано|published)\s*:?\s*(?P<when>.*)$", re.IGNORECASE
+)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
@@ -175,7 +178,7 @@ def parse_plain_text(text: str, source: str, *, markdown: bool = False) -> Artic
         if heading or (len(first) <= 200 and not _HEADLINE_END.search(first) and len(first.split()) >= 2):
             title = first
             del lines[non_empty[0]]
-    for i, line in enumerate(lines[:6]):
+    for line in lines[:6]:
         match = _PUBLISHED_LINE.match(line)
         if match:
             published = parse_datetime(match.group("when"))

@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass
 
 _ABBREVIATIONS = frozenset(
-    "г гг т е тыс млн млрд руб ул им др пр см стр рис ст чл п пп ок ср напр т.е т.к т.н т.д т.п "
-    "св ген полк кап лейт акад проф доц д-р гр с ж бел мр mr mrs ms dr prof gen col lt sgt st jr sr "
-    "inc ltd co corp vs etc no jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e".split()
+    """
+    г гг т е тыс млн млрд руб ул им др пр см стр рис ст чл п пп ок ср напр т.е т.к т.н т.д т.п св
+    ген полк кап лейт акад проф доц д-р гр с ж бел мр mr mrs ms dr prof gen col lt sgt st jr sr inc
+    ltd co corp vs etc no jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e
+    """.split()
 )
 _BOUNDARY = re.compile(r"[.!?…]+[\"»“”’)\]]*(?=\s+[\"«„“‘(\[—–-]?\s*[A-ZА-ЯЁЍ0-9])")
 _PARAGRAPH = re.compile(r"\n\s*")
@@ -33,7 +35,7 @@ def _ends_with_abbreviation(chunk: str) -> bool:
     match = re.search(r"(\S+)\.$", chunk)
     if not match:
         return False
-    token = match.group(1).lstrip("(«\"„“").lower()
+    token = match.group(1).lstrip('(«"„“').lower()
     if len(token) == 1 and token.isalpha():  # an initial: "В. Путин", "J. Smith"
         return True
     return token in _ABBREVIATIONS

@@ -6,8 +6,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "ga_", "_hs")
 _TRACKING_KEYS = frozenset(
-    "fbclid gclid dclid yclid msclkid igshid mkt_tok ref ref_src ref_url cmpid campaign_id "
-    "from spm share source rss at_medium at_campaign ocid __twitter_impression".split()
+    """
+    fbclid gclid dclid yclid msclkid igshid mkt_tok ref ref_src ref_url cmpid campaign_id from spm
+    share source rss at_medium at_campaign ocid __twitter_impression
+    """.split()
 )
 
 
@@ -27,7 +29,7 @@ def canonical_url(url: str | None) -> str | None:
         port = parts.port
     except ValueError:
         return None
-    if port and not (parts.scheme == "http" and port == 80 or parts.scheme == "https" and port == 443):
+    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
         host = f"{host}:{port}"
     query = [
         (k, v)

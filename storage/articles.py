@@ -105,11 +105,16 @@ class SqliteArticleStore:
         checks: list[tuple[str, tuple[object, ...], str]] = []
         if art.draft.source_id is not None and art.draft.guid:
             checks.append(
-                ("SELECT id FROM articles WHERE source_id = ? AND guid = ?", (art.draft.source_id, art.draft.guid),
-                 "same feed item")
+                (
+                    "SELECT id FROM articles WHERE source_id = ? AND guid = ?",
+                    (art.draft.source_id, art.draft.guid),
+                    "same feed item",
+                )
             )
         if art.canonical_url:
-            checks.append(("SELECT id FROM articles WHERE canonical_url = ?", (art.canonical_url,), "same URL"))
+            checks.append(
+                ("SELECT id FROM articles WHERE canonical_url = ?", (art.canonical_url,), "same URL")
+            )
         checks.append(("SELECT id FROM articles WHERE content_hash = ?", (art.content_hash,), "same text"))
         for sql, params, reason in checks:
             async with conn.execute(sql, params) as cur:

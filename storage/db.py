@@ -7,6 +7,7 @@ block in a transaction; reads use a separate connection so a long ingest never b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -60,8 +61,13 @@ async def _pragma(conn: aiosqlite.Connection, statement: str) -> None:
 
 async def _configure(conn: aiosqlite.Connection, *, readonly: bool) -> None:
     conn.row_factory = aiosqlite.Row
-    for statement in ("foreign_keys = ON", "busy_timeout = 10000", "synchronous = NORMAL",
-                      "temp_store = MEMORY", "cache_size = -65536"):
+    for statement in (
+        "foreign_keys = ON",
+        "busy_timeout = 10000",
+        "synchronous = NORMAL",
+        "temp_store = MEMORY",
+        "cache_size = -65536",
+    ):
         await _pragma(conn, statement)
     if readonly:
         await _pragma(conn, "query_only = ON")
@@ -104,10 +110,8 @@ class Database:
     async def close(self) -> None:
         """Close both connections; safe to call twice."""
         for conn in (self._reader, self._writer):
-            try:
+            with contextlib.suppress(ValueError, sqlite3.ProgrammingError):  # already closed
                 await conn.close()
-            except (ValueError, sqlite3.ProgrammingError):  # already closed
-                pass
 
     # -- schema -----------------------------------------------------------------------------------
 
@@ -178,9 +182,8 @@ class Database:
 
     async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run one write statement in its own transaction; return the last row id."""
-        async with self.atomic() as conn:
-            async with conn.execute(sql, params) as cur:
-                return cur.lastrowid or 0
+        async with self.atomic() as conn, conn.execute(sql, params) as cur:
+            return cur.lastrowid or 0
 
     # -- reads ------------------------------------------------------------------------------------
 

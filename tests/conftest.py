@@ -16,8 +16,15 @@ SEEDS = SHARED / "corpus" / "seeds"
 
 # Tests must never read a developer's .env or environment by accident.
 for _name in list(os.environ):
-    if _name in {"BOT_TOKEN", "ADMIN_IDS", "DATABASE_PATH", "TIMEZONE", "LOG_LEVEL", "WEBHOOK_URL",
-                 "TELEGRAM_API_BASE_URL"}:
+    if _name in {
+        "BOT_TOKEN",
+        "ADMIN_IDS",
+        "DATABASE_PATH",
+        "TIMEZONE",
+        "LOG_LEVEL",
+        "WEBHOOK_URL",
+        "TELEGRAM_API_BASE_URL",
+    }:
         del os.environ[_name]
 
 
@@ -34,7 +41,9 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def services(db_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[object]:
+async def services(
+    db_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[object]:
     """Services over a fresh database file."""
     from bot.services import open_services
     from bot.settings import Settings

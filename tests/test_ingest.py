@@ -53,8 +53,10 @@ def test_noise_lines_kept_in_body_but_not_indexed(tmp_path: Path, monkeypatch: p
             assert "pic.twitter.com" not in line
             assert "(@" not in line
             assert "Подпиш" not in line
-    passages = _rows(db, "SELECT p.text, a.clean_text, p.start, p.end FROM passages p JOIN articles a"
-                         " ON a.id = p.article_id")
+    passages = _rows(
+        db,
+        "SELECT p.text, a.clean_text, p.start, p.end FROM passages p JOIN articles a ON a.id = p.article_id",
+    )
     assert passages and all(text == clean[start:end] for text, clean, start, end in passages)  # type: ignore[index]
 
 
@@ -67,8 +69,10 @@ def _broken_folder(root: Path) -> dict[str, str]:
     (root / "huge.txt").write_text("Слово. " * 400_000, encoding="utf-8")
     (root / "garbage.txt").write_bytes(bytes([0x98, 0x81, 0x83]) * 300)
     (root / "bad.jsonl").write_text(
-        json.dumps({"title": "Fine", "body": "A valid line about the harbour."}) + "\n{not json\n"
-        + json.dumps({"title": "No body"}) + "\n",
+        json.dumps({"title": "Fine", "body": "A valid line about the harbour."})
+        + "\n{not json\n"
+        + json.dumps({"title": "No body"})
+        + "\n",
         encoding="utf-8",
     )
     (root / "only_noise.txt").write_text("Подпишитесь на наш Telegram!\nОще: нещо\n", encoding="utf-8")
@@ -138,8 +142,10 @@ def _has_words(text: str) -> bool:
 
 def test_markdown_and_source_line(tmp_path: Path) -> None:
     md = tmp_path / "a.md"
-    md.write_text("# Port plan\n\nThe **mayor** said [the plan](https://x.org) works.\n\nSource: https://x.org/p\n",
-                  encoding="utf-8")
+    md.write_text(
+        "# Port plan\n\nThe **mayor** said [the plan](https://x.org) works.\n\nSource: https://x.org/p\n",
+        encoding="utf-8",
+    )
     reading = read_article_file(md, max_bytes=10_000, max_collection_bytes=10_000)
     (draft,) = reading.drafts
     assert draft.title == "Port plan"
@@ -148,6 +154,8 @@ def test_markdown_and_source_line(tmp_path: Path) -> None:
 
 
 def test_headline_detection() -> None:
-    assert parse_plain_text("Short headline here\nBody sentence one. Two.", "s").title == "Short headline here"
+    assert (
+        parse_plain_text("Short headline here\nBody sentence one. Two.", "s").title == "Short headline here"
+    )
     assert parse_plain_text("A whole first sentence ends here.\nMore.", "s").title is None
     assert parse_plain_text("One line only", "s").title is None

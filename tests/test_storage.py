@@ -60,9 +60,7 @@ async def test_atomic_rolls_back_on_error(db_path: Path) -> None:
     try:
         with pytest.raises(RuntimeError):
             async with db.atomic() as conn:
-                await conn.execute(
-                    "INSERT INTO events(at, kind, message) VALUES ('2024-01-01', 'test', 'x')"
-                )
+                await conn.execute("INSERT INTO events(at, kind, message) VALUES ('2024-01-01', 'test', 'x')")
                 async with db.atomic() as inner:  # nested use joins the outer transaction
                     await inner.execute(
                         "INSERT INTO events(at, kind, message) VALUES ('2024-01-01', 'test', 'y')"
@@ -89,7 +87,9 @@ async def test_duplicates_by_url_and_by_text(db_path: Path, clock: FixedClock) -
         first = prepare_article(
             ArticleDraft(body="Alpha text about things.", source="a.txt", url="https://x.org/a?utm_source=tg")
         )
-        same_url = prepare_article(ArticleDraft(body="Other text.", source="b.txt", url="http://www.x.org/a/"))
+        same_url = prepare_article(
+            ArticleDraft(body="Other text.", source="b.txt", url="http://www.x.org/a/")
+        )
         same_text = prepare_article(ArticleDraft(body="ALPHA   text about «things».", source="c.txt"))
         fresh = prepare_article(ArticleDraft(body="Something else entirely.", source="d.txt"))
         outcomes = await store.add_batch([first, same_url, same_text, fresh])

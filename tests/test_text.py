@@ -15,8 +15,9 @@ from news.urls import canonical_url
 from tests.conftest import SEEDS, SHARED
 
 
-@pytest.mark.parametrize(("name", "lang"), [("ru_nur_kz_kndr_military_aid.txt", "ru"),
-                                            ("bg_choe_lavrov_moscow.txt", "bg")])
+@pytest.mark.parametrize(
+    ("name", "lang"), [("ru_nur_kz_kndr_military_aid.txt", "ru"), ("bg_choe_lavrov_moscow.txt", "bg")]
+)
 def test_seed_languages(name: str, lang: str) -> None:
     assert detect_language((SEEDS / name).read_text(encoding="utf-8")) == lang
 
@@ -70,8 +71,12 @@ def test_story_lines_are_not_noise(line: str) -> None:
 def test_sentences_respect_initials_and_abbreviations() -> None:
     text = "В. Путин прибыл в г. Москву. Он сказал: «Всё хорошо». Mr. Smith agreed! Next one?"
     sentences = [s.text for s in split_sentences(text)]
-    assert sentences == ["В. Путин прибыл в г. Москву.", "Он сказал: «Всё хорошо».", "Mr. Smith agreed!",
-                         "Next one?"]
+    assert sentences == [
+        "В. Путин прибыл в г. Москву.",
+        "Он сказал: «Всё хорошо».",
+        "Mr. Smith agreed!",
+        "Next one?",
+    ]
 
 
 @given(st.text(max_size=3000))
@@ -87,7 +92,10 @@ def test_passages_do_not_cross_paragraphs() -> None:
 
 
 def test_canonical_url() -> None:
-    assert canonical_url("HTTP://WWW.Example.org/a/b/?utm_source=x&b=2&a=1#frag") == "https://example.org/a/b?a=1&b=2"
+    assert (
+        canonical_url("HTTP://WWW.Example.org/a/b/?utm_source=x&b=2&a=1#frag")
+        == "https://example.org/a/b?a=1&b=2"
+    )
     assert canonical_url("javascript:alert(1)") is None
     assert canonical_url("not a url") is None
     assert canonical_url("https://example.org:99999/") is None

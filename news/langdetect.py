@@ -14,6 +14,7 @@ from typing import Literal
 Lang = Literal["ru", "bg", "en", "other"]
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_CYRILLIC_EXTRA = frozenset("ёѝіїєґў")
 
 _RU_WORDS = frozenset(
     """
@@ -48,17 +49,9 @@ _EN_WORDS = frozenset(
 def detect_language(text: str) -> Lang:
     """Return "ru", "bg", "en" or "other" for a piece of text (looks at the first 5,000 characters)."""
     sample = text[:5000]
-    cyr = latin = 0
-    letters: Counter[str] = Counter()
-    for ch in sample:
-        if "а" <= ch.lower() <= "я" or ch in "ёЁѝЍ":
-            cyr += 1
-            letters[ch.lower()] += 1
-        elif "a" <= ch.lower() <= "z":
-            latin += 1
-        elif ch in "іїєґІЇЄҐўЎ":
-            letters[ch.lower()] += 1
-            cyr += 1
+    letters = Counter(sample.lower())  # counted in C: a per-character Python loop is 10x slower
+    cyr = sum(n for ch, n in letters.items() if "а" <= ch <= "я" or ch in _CYRILLIC_EXTRA)
+    latin = sum(n for ch, n in letters.items() if "a" <= ch <= "z")
     if cyr == 0 and latin == 0:
         return "other"
     words = [w.lower() for w in _WORD.findall(sample)]

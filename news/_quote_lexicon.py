@@ -575,6 +575,48 @@ EN_STATEMENT = {
 }
 
 
+# More English verbs of saying, writing and stance, written as base forms and inflected below.
+_EN_MORE_BASES = """
+muse beam bark react riff exclaim scream cry whisper mutter sigh snap retort rail fume gush marvel laugh
+chuckle grumble scoff sneer growl roar thunder proclaim inform instruct advise caution concur agree object
+protest plead beg repeat clarify elaborate mention comment opine posit speculate allege recount confess
+reveal disclose hint indicate propose recommend request inquire question challenge dispute rebut refute
+answer interject chime affirm guarantee assure reassure threaten alert remind tease taunt ridicule deride
+jeer brag gloat crow laud applaud commend thank condemn denounce decry lambaste berate scold chide rebuke
+fault gripe moan whine bemoan apologize reason preach lecture summarize quote recite holler boom blurt
+volunteer interrupt murmur stammer rant rage wail sob explain predict forecast estimate surmise estimate
+assess acknowledge caution concede declare insist lament emphasize underscore highlight opine signal
+""".split()
+_EN_MORE_IRREGULAR = """
+thought felt read swore sworn began begun shot hit sang sung wrote written spoke spoken cried
+""".split()
+_EN_STANCE_BASES = "believe think feel fear worry hope expect doubt suspect".split()
+
+
+def _en_inflect(base: str) -> set[str]:
+    out = {base}
+    vowels = "aeiou"
+    if base.endswith("e"):
+        out.update((base + "s", base + "d", base[:-1] + "ing"))
+    elif base.endswith("y") and base[-2:-1] not in vowels:
+        out.update((base[:-1] + "ies", base[:-1] + "ied", base + "ing"))
+    else:
+        es = base + ("es" if base.endswith(("s", "sh", "ch", "x", "z", "o")) else "s")
+        cvc = (
+            len(base) <= 5
+            and base[-1] not in vowels + "wxy"
+            and base[-2] in vowels
+            and base[-3:-2] not in vowels
+        )
+        stem = base + base[-1] if cvc else base
+        out.update((es, stem + "ed", stem + "ing"))
+    return out
+
+
+EN_MORE_VERBS = frozenset({f for b in _EN_MORE_BASES for f in _en_inflect(b)} | set(_EN_MORE_IRREGULAR))
+EN_STANCE_VERBS = frozenset({f for b in _EN_STANCE_BASES for f in _en_inflect(b)})
+
+
 def _ru_forms() -> set[str]:
     out = set(_RU_EXTRA)
     for s in _RU_PAST_STEMS:
@@ -594,7 +636,7 @@ def _bg_forms() -> set[str]:
 SPEECH_VERBS: dict[str, frozenset[str]] = {
     "ru": frozenset(_ru_forms()),
     "bg": frozenset(_bg_forms()),
-    "en": frozenset(_EN_VERBS),
+    "en": frozenset(_EN_VERBS) | EN_MORE_VERBS,
 }
 NAMING_VERBS: dict[str, frozenset[str]] = {
     "ru": frozenset(RU_NAMING),

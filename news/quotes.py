@@ -202,6 +202,17 @@ _FWD_STOP = {
     "през",
     "между",
 }
+_EN_NOUN_DET = set(
+    "the a an his her its their our my your these those such whose many several some any no more most "
+    "latest recent other".split()
+)
+# lowercase words after a name that show it is not the subject of a verb
+_NOT_VERB_EN = set(
+    "in on at of for to from with by about against after before and or but the a an that who which whose "
+    "as into over under between during near like than via per since until while when".split()
+)
+# the noun after these is the hearer, never an inverted speaker ('told CNN')
+_ADDRESSEE_VERBS = {"told", "tells", "tell", "telling"}
 _COMPLEMENT = {"of", "for", "на", "при", "дел", "иностранных", "външните", "работи", "по"}
 
 
@@ -612,7 +623,14 @@ class _Parser:
     # ---- token helpers
     def is_verb(self, i: int) -> bool:
         d = self.d
-        return 0 <= i < d.n and d.tl[i] in d.verbs and not d.inq[i] and d.tw[i][0].islower()
+        if not (0 <= i < d.n and d.tl[i] in d.verbs and not d.inq[i] and d.tw[i][0].islower()):
+            return False
+        if d.lang == "en" and i > 0:
+            # "the remarks", "Clinton's claims", "his calls": a noun, not a verb
+            prev = d.tl[i - 1]
+            if prev in _EN_NOUN_DET or prev.endswith(("'s", "’s", "s'")):
+                return False
+        return True
 
     def _name_tok(self, i: int) -> bool:
         d = self.d
@@ -890,7 +908,8 @@ class _Parser:
         if w == "," and depth == 0:
             # appositive or participle clause between subject and verb: "Лавров, открывая переговоры, отметил"
             k = j - 1
-            while k >= lo and k > j - 16 and d.tw[k] not in (",", ";", ":") and not d.inq[k]:
+            reach = 30 if d.lang == "en" else 16
+            while k >= lo and k > j - reach and d.tw[k] not in (",", ";", ":") and not d.inq[k]:
                 k -= 1
             if k >= lo and d.tw[k] == ",":
                 np = self.np_back(k - 1, lo, depth + 1)
@@ -1054,6 +1073,10 @@ class _Parser:
         k = lo
         while k > 0 and d.sent[k - 1] == d.sent[lo] and lo - k < 60:
             k -= 1
+        if d.lang == "en":
+            np = self._main_subject(k, v)
+            if np is not None:
+                return np
         for i in range(k, v):
             if d.inq[i]:
                 continue
@@ -1074,6 +1097,41 @@ class _Parser:
                 break
         return None
 
+    def _main_subject(self, k: int, v: int) -> _NP | None:
+        """English: the phrase right before the main verb of the sentence ('Speaking in Salem, New
+        Hampshire, Trump went after Bush, calling him …' -> Trump), i.e. a name, pronoun or 'the
+        senator' followed by a lowercase word that is not a preposition or article."""
+        d = self.d
+
+        def verbish(j: int) -> bool:
+            while j < v and d.tl[j] in lx.AUX:
+                j += 1
+            if j >= v or d.inq[j]:
+                return False
+            w = d.tw[j]
+            return w[:1].isalpha() and w[:1].islower() and d.tl[j] not in _NOT_VERB_EN
+
+        if k < v and d.tl[k] in ("the", "a", "an"):
+            np = self.np_fwd(k, v)
+            if np is not None and np.kind in ("role", "source") and verbish(d.tok_at(np.end)):
+                return np
+        for i in range(k, v):
+            if d.inq[i]:
+                continue
+            w = d.tl[i]
+            prev = d.tl[i - 1] if i > k else ""
+            if prev in _NOT_VERB_EN:
+                continue
+            if w in d.pron:
+                if verbish(i + 1):
+                    return _NP("pron", d.ts[i], d.te[i], gender=d.pron[w])
+                continue
+            idx = bisect.bisect_left(self.mention_starts, d.ts[i])
+            m = self.mentions[idx] if idx < len(self.mentions) else None
+            if m is not None and m.start == d.ts[i] and m.ent.person and verbish(d.tok_at(m.end)):
+                return _NP("name", d.ts[i], m.end, d.ts[i], m.end, (), m.ent.gender)
+        return None
+
     # ---- resolution
     def resolve(self, np: _NP, verb: str | None, pos: int) -> tuple[tuple[str, int, int] | None, str | None]:
         """Speaker surface/offsets and attribution type for a subject phrase."""
@@ -1087,7 +1145,8 @@ class _Parser:
                 if vg:
                     e.gender = vg  # a gendered verb form is firmer evidence than the name's shape
                 self.speaker_events.append((np.name_start, e))
-            return (d.text[np.name_start : np.name_end], np.name_start, np.name_end), "direct"
+            surf = (d.text[np.name_start : np.name_end], np.name_start, np.name_end)
+            return surf, "direct"
         if np.kind == "pron":
             g = np.gender if np.gender in ("m", "f") else vg
             if np.gender == "p":
@@ -1110,11 +1169,28 @@ class _Parser:
                 e = self._last_speaker(g, np.start)
             if e is not None:
                 self.speaker_events.append((np.start, e))
-                return self._surface(e, np.start), "role"
-            return (d.text[np.start : np.end], np.start, np.end), "direct"
+                if d.lang == "en":
+                    # English news names the source as written ("the senator said"); the phrase is
+                    # what a reader sees as the speaker, and later pronouns chain through it
+                    surf = (d.text[np.start : np.end], np.start, np.end)
+                    e.mentions.append((np.start, np.end))
+                    e.mentions.sort()
+                    self._add_pron_mention(np.start, np.end, e)
+                    return surf, "direct"
+                surf = self._surface(e, np.start)
+                return surf, "role"
+            surf = (d.text[np.start : np.end], np.start, np.end)
+            return surf, "direct"
         if np.kind == "source":
-            return (d.text[np.start : np.end], np.start, np.end), "direct"
+            surf = (d.text[np.start : np.end], np.start, np.end)
+            return surf, "direct"
         return None, None
+
+    def _add_pron_mention(self, start: int, end: int, e: _Entity) -> None:
+        idx = bisect.bisect_left(self.mention_starts, start)
+        if not (idx < len(self.mention_starts) and self.mention_starts[idx] == start):
+            self.mention_starts.insert(idx, start)
+            self.mentions.insert(idx, _Mention(start, end, e, True))
 
     def _surface(self, e: _Entity, pos: int) -> tuple[str, int, int]:
         best = e.mentions[0]
@@ -1213,7 +1289,7 @@ def _after_attr(p: _Parser, it: _Item) -> tuple[_NP, str, int] | None:
     hi = k
     while (
         hi < d.n
-        and hi - k < 14
+        and hi - k < (32 if d.lang == "en" else 14)
         and d.para[hi] == para
         and d.tw[hi] not in (".", "!", "?", ";", "«", "„", "“", '"')
         and not d.inq[hi]
@@ -1221,17 +1297,21 @@ def _after_attr(p: _Parser, it: _Item) -> tuple[_NP, str, int] | None:
         hi += 1
     if hi == k:
         return None
+    # '“…,” according to X'
+    acc = _according(p, k, hi)
+    if acc is not None:
+        return acc[0], acc[1] or "", acc[2]
     # verb first ("said Trump", "заявил Лавров", "е заявила Чое")
     j = k
     while j < hi and d.tl[j] in lx.AUX:
         j += 1
-    if j < hi and p.is_verb(j):
+    if j < hi and p.is_verb(j) and d.tl[j] not in _ADDRESSEE_VERBS:
         np = p.np_fwd(j + 1, hi)
         if np is not None:
             return np, d.tw[j], d.ts[j]
         return None
     # subject first ("Trump said", "тя каза", "the senator said")
-    for v in range(k + 1, min(hi, k + 9)):
+    for v in range(k + 1, min(hi, k + (30 if d.lang == "en" else 9))):
         if p.is_verb(v):
             np = p.np_back(v - 1, k)
             if np is not None and d.ts[v] - np.end < 40:
@@ -1296,6 +1376,8 @@ def _before_attr(p: _Parser, it: _Item, lo: int) -> tuple[_NP, str | None, int] 
                 if j >= lo and d.tl[j] in lx.CONJ:
                     np = p.sentence_subject(lo, v)
             if np is None or np.kind == "skip":
+                if d.lang == "en" and np is None:
+                    continue  # maybe a noun read as a verb ("the charges"): try an earlier verb
                 return None
             if d.tl[v] in d.naming and d.ts[it.open_tok] - d.te[v] > 80:
                 return None
@@ -1308,6 +1390,16 @@ def _before_attr(p: _Parser, it: _Item, lo: int) -> tuple[_NP, str | None, int] 
         np = p.np_back(k - 2, lo)
         if np is not None and np.kind == "name" and d.tok_at(np.start) <= lo + 1:
             return np, None, -1
+        if d.lang == "en" and k - 1 - lo >= 3:
+            # "McConnell delivered a blunt message: “…”": the subject of the sentence introduces it
+            s0 = lo
+            while s0 < k - 1 and d.tl[s0] in ("but", "and", "so", "then", "later", "still", "yet"):
+                s0 += 1
+            np = p.np_fwd(s0, k - 1)
+            if np is not None and np.kind in ("name", "role", "source") and d.tok_at(np.start) == s0:
+                e = d.tok_at(np.end)
+                if e < k - 1 and (d.tw[e] == "," or d.tw[e][:1].islower()):
+                    return np, None, -1
     return None
 
 
@@ -1460,7 +1552,7 @@ def _statement(p: _Parser, a: int, b: int) -> tuple[_NP, str | None, int, int, i
             jj = j
             while jj <= end_tok and d.tl[jj] in lx.AUX:
                 jj += 1
-            if jj <= end_tok and p.is_verb(jj):
+            if jj <= end_tok and p.is_verb(jj) and d.tl[jj] not in _ADDRESSEE_VERBS:
                 np = p.np_fwd(jj + 1, end_tok + 1)
                 if np is not None and np.kind != "skip" and _tail_ok(d, d.tok_at(np.end), end_tok):
                     return np, d.tw[jj], d.ts[jj], d.ts[a], d.te[c - 1]
@@ -1561,6 +1653,46 @@ def _dash_items(d: _Doc) -> list[tuple[int, int, int, int]]:
         for s, e, nxt in parts:
             out.append((s, e, pi, nxt))
     return out
+
+
+def _prev_para(d: _Doc, pi: int) -> int:
+    """Index of the nearest earlier paragraph with text, or -1."""
+    text, ps = d.text, d.para_starts
+    k = pi - 1
+    while k >= 0:
+        end = ps[k + 1] if k + 1 < len(ps) else len(text)
+        if text[ps[k] : end].strip():
+            return k
+        k -= 1
+    return -1
+
+
+def _continued_from(d: _Doc, it: _Item, items: list[_Item], stmts: list[_Item]) -> _Item | None:
+    """A quote opening a paragraph with no attribution of its own goes on from the speaker of the
+    paragraph before ('… said Smith.' / '"Next paragraph of the quote."')."""
+    text = d.text
+    ps = d.para_starts[it.para]
+    if text[ps : it.start].strip(" \t\u00a0\"“”'‘’«»„") != "":
+        return None
+    pp = _prev_para(d, it.para)
+    if pp < 0:
+        return None
+    best: _Item | None = None
+    for x in items:
+        if (
+            x.para == pp
+            and x.speaker is not None
+            and x.end <= it.start
+            and (best is None or x.end > best.end)
+        ):
+            best = x
+    if best is None or best.verb is None:
+        return None
+    # nothing after the previous quote's attribution but a short tail
+    tail = text[best.end : d.para_starts[pp + 1] if pp + 1 < len(d.para_starts) else len(text)]
+    if len(tail) > 200 or any(x.para == pp and x.start > best.end for x in stmts):
+        return None
+    return best
 
 
 def _extract(text: str, lang: str) -> list[ExtractedQuote]:
@@ -1730,6 +1862,8 @@ def _extract(text: str, lang: str) -> list[ExtractedQuote]:
                         ):
                             src = sti
                             break
+            if src is None and lang == "en":
+                src = _continued_from(d, it, items, stmts)
             if src is not None:
                 it.speaker, it.attribution, it.verb = src.speaker, src.attribution, src.verb
         prev_q = it

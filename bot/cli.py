@@ -17,7 +17,19 @@ from bot import __version__
 from bot.logs import setup_logging
 from bot.settings import SettingsError, load_settings
 
-COMMAND_MODULES = ("ingest", "articles", "quotes", "start")
+COMMAND_MODULES = (
+    "ingest",
+    "articles",
+    "quotes",
+    "start",
+    "ask",
+    "search",
+    "alias",
+    "reindex",  # ask..reindex: issue 3
+    "run",
+    "chat",  # the bot and the console chat: issue 4
+    "sources",  # feeds and pages polled by the coverage watch: issue 5
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

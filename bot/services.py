@@ -9,6 +9,8 @@ from pathlib import Path
 
 from bot.settings import Settings
 from news.clock import Clock, SystemClock
+from news.coverage import CoverageWatch
+from news.engine import Engine
 from news.ingest import IngestService
 from storage.articles import SqliteArticleStore, SqliteEventLog
 from storage.db import Database
@@ -24,6 +26,8 @@ class Services:
     articles: SqliteArticleStore
     events: SqliteEventLog
     ingest: IngestService
+    engine: Engine  # answer engine (issue 3): also the articles' index hook
+    coverage: CoverageWatch  # coverage watch (issue 5): sources, stories, digests, outbox
 
 
 async def build_services(
@@ -35,11 +39,24 @@ async def build_services(
     events = SqliteEventLog(db, clock)
     articles = SqliteArticleStore(db, clock)
     ingest = IngestService(articles, events, max_article_bytes=settings.max_article_bytes)
-    return Services(settings=settings, clock=clock, db=db, articles=articles, events=events, ingest=ingest)
+    engine = Engine(db)  # answer engine: indexes every stored batch in the same transaction
+    articles.add_hook(engine)
+    coverage = CoverageWatch(db, clock, settings, ingest, events=events, engine=engine)  # issue 5
+    return Services(
+        settings=settings,
+        clock=clock,
+        db=db,
+        articles=articles,
+        events=events,
+        ingest=ingest,
+        engine=engine,
+        coverage=coverage,
+    )
 
 
 async def close_services(services: Services) -> None:
     """Release what `build_services` opened."""
+    await services.coverage.aclose()  # issue 5: the feed fetcher's connection pool
     await services.db.close()
 
 

@@ -211,6 +211,22 @@ _NOT_VERB_EN = set(
     "in on at of for to from with by about against after before and or but the a an that who which whose "
     "as into over under between during near like than via per since until while when".split()
 )
+# determiners that open a generic English source phrase ('the company', 'one Republican')
+_EN_GEN_DET = set(
+    "the a an one another this his her its their some several many two three four both each every "
+    "most other".split()
+)
+# words that end a generic source phrase
+_EN_GEN_STOP = set(
+    "who which whom whose that not also and or but if when while because so then there here what how "
+    "said says told is are was were be been being has have had do does did will would can could may "
+    "might should must".split()
+)
+_EN_TIME = set(
+    "monday tuesday wednesday thursday friday saturday sunday week weeks weekend month months year years day "
+    "days night morning afternoon evening time times today yesterday tonight hour hours minute minutes".split()
+)
+_EN_PAST = set("said told wrote read spoke thought felt swore began sang put".split())
 # the noun after these is the hearer, never an inverted speaker ('told CNN')
 _ADDRESSEE_VERBS = {"told", "tells", "tell", "telling"}
 _COMPLEMENT = {"of", "for", "на", "при", "дел", "иностранных", "външните", "работи", "по"}
@@ -867,6 +883,39 @@ class _Parser:
                 subject = True
             self.add_mention(a, b, roles + pre_roles + post_roles, subject)
 
+    def chain_pronouns(self, set_gender: bool = False) -> None:
+        """English: resolve he/she opening a sentence, so that later pronouns chain through it and a
+        name inside a subordinate clause ('He dismisses claims that Trump …') does not outrank it."""
+        d = self.d
+        i = 0
+        while i < d.n:
+            s = d.sent[i]
+            k = i
+            while k < d.n and d.sent[k] == s and k - i < 6:
+                if d.inq[k]:
+                    break
+                w = d.tl[k]
+                if w in ("he", "she"):
+                    idx = bisect.bisect_left(self.mention_starts, d.ts[k])
+                    prior = idx > 0 and d.sent[d.tok_at(self.mention_starts[idx - 1])] == s
+                    if not prior:
+                        g = d.pron[w]
+                        e = self._resolve_pronoun(g, d.ts[k])
+                        if e is not None:
+                            if set_gender and e.gender is None:
+                                e.gender = g
+                            self._add_pron_mention(d.ts[k], d.te[k], e)
+                            # a name later in the same sentence is not its subject
+                            j = idx + 1
+                            while j < len(self.mentions) and d.sent[d.tok_at(self.mentions[j].start)] == s:
+                                if not self.is_verb(d.tok_at(self.mentions[j].end)):
+                                    self.mentions[j].subject = False
+                                j += 1
+                    break
+                k += 1
+            while i < d.n and d.sent[i] == s:
+                i += 1
+
     def _appositive_roles(self, b: int) -> tuple[str, ...]:
         """Roles in ', a spokesman for …,' / ', министр …,' right after a name."""
         d = self.d
@@ -899,6 +948,8 @@ class _Parser:
         if j < lo or d.inq[j]:
             return None
         w = d.tl[j]
+        if w == "to" and d.lang == "en":
+            return None  # an infinitive ('a leader to counter'): its subject is elsewhere
         if w in self.d.pron:
             return _NP("pron", d.ts[j], d.te[j], gender=self.d.pron[w])
         if w in lx.SKIP_PRONOUNS:
@@ -915,6 +966,8 @@ class _Parser:
                 np = self.np_back(k - 1, lo, depth + 1)
                 if np is not None and np.kind in ("name", "pron", "role"):
                     return np
+            if d.lang == "en":
+                return self._appositive_subject(j, lo)
             return None
         if (
             self._name_tok(j)
@@ -980,6 +1033,8 @@ class _Parser:
                 return _NP("role", d.ts[k], d.te[j], roles=(r,), definite=d.lang != "en")
             if d.tl[k] in lx.SOURCE_NOUNS:
                 return _NP("source", d.ts[k], d.te[j])
+        if d.lang == "en":
+            return self._generic_back(j, lo)
         return None
 
     def np_fwd(self, j: int, hi: int) -> _NP | None:
@@ -1035,7 +1090,7 @@ class _Parser:
                         _name_gender(d.tw[a:b], d.lang),
                     )
                 roles.extend(rr)
-                seen_head = seen_head or bool(rr)
+                seen_head = seen_head or bool(rr) or (d.lang == "en" and a >= b and b0 > a0)
                 end_tok = b0
                 k = b0
                 continue
@@ -1065,6 +1120,85 @@ class _Parser:
             return _NP("source", d.ts[j], d.te[end_tok - 1])
         if end_tok > j and _is_acronym(d.tw[j]):
             return _NP("source", d.ts[j], d.te[end_tok - 1])
+        if d.lang == "en":
+            return self._generic_fwd(j, hi)
+        return None
+
+    def _generic_fwd(self, j: int, hi: int) -> _NP | None:
+        """English: any determiner-led noun phrase after an inverted verb ('said the 46-year-old',
+        'said one Republican involved in the planning')."""
+        d = self.d
+        if j >= hi or (d.tl[j] not in _EN_GEN_DET and not d.tl[j].endswith(("'s", "’s"))):
+            return None
+        v = j - 1
+        while v > 0 and d.tl[v] in lx.AUX:
+            v -= 1
+        if v >= 0 and d.tl[v].endswith("ing"):
+            return None  # 'tweeting her appreciation': an object, not an inverted subject
+        k = j + 1
+        while k < hi and k - j < 8:
+            t, lt = d.tw[k], d.tl[k]
+            if d.inq[k] or not (t[:1].isalnum()) or lt in _NOT_VERB_EN or lt in d.verbs or lt in lx.AUX:
+                break
+            if lt in lx.RELATIVE or lt in _EN_GEN_STOP or lt in d.pron or lt in lx.SKIP_PRONOUNS:
+                break
+            k += 1
+        if k == j + 1 and not d.tl[j].endswith(("'s", "’s")):
+            return None
+        if d.tl[k - 1] in _EN_TIME or d.tl[j] in ("this", "last", "next"):
+            return None
+        return _NP("source", d.ts[j], d.te[k - 1])
+
+    def _appositive_subject(self, j: int, lo: int) -> _NP | None:
+        """English: the subject before a run of appositives ending with the comma at token j
+        ('Ramil Carr, 31, a Philadelphia photographer, said')."""
+        d = self.d
+        for s in range(max(lo, j - 40), j - 1):
+            if s > lo and d.tw[s - 1] not in (",", ";", ":", "—", "–", "(") and d.tl[s - 1] not in lx.CONJ:
+                continue
+            if d.inq[s] or d.tw[s] == ",":
+                continue
+            np = self.np_fwd(s, j)
+            if np is None or np.kind == "skip" or np.end > d.ts[j]:
+                continue
+            if np.kind == "source" and s > lo:
+                continue
+            if _APPOS_GAP.fullmatch(d.text, np.end, d.te[j]):
+                return np
+        return None
+
+    def _generic_back(self, j: int, lo: int) -> _NP | None:
+        """English: a determiner-led noun phrase ending at token j ('the company', 'the ad's narrator')."""
+        d = self.d
+        t = d.tw[j]
+        if not t[:1].isalnum() or d.tl[j] in _NOT_VERB_EN or d.tl[j] in _EN_GEN_STOP or d.tl[j] in d.verbs:
+            return None
+        if d.tl[j] in _EN_GEN_DET or t.endswith(("'s", "’s", "ly")) or d.tl[j] in _EN_TIME:
+            return None
+        v = j + 1
+        while v < d.n and d.tl[v] in lx.AUX:
+            v += 1
+        verb = d.tl[v] if v < d.n else ""
+        if verb.endswith("ing"):
+            return None  # 'the polls saying': not a finite verb with a subject
+        finite = verb.endswith(("ed", "s")) or verb in _EN_PAST or v > j + 1
+        k = j
+        while k - 1 >= lo and j - k < 6:
+            pt, pl = d.tw[k - 1], d.tl[k - 1]
+            if d.inq[k - 1] or not pt[:1].isalnum():
+                return None
+            if pl in _EN_GEN_DET:
+                if pl in ("this", "last", "next"):
+                    return None
+                if not finite and (pl in ("a", "an", "one", "another", "each", "every") or not d.tl[j].endswith("s")):
+                    return None  # 'a forceful promise', 'a larger say': the 'verb' is a noun
+                return _NP("source", d.ts[k - 1], d.te[j])
+            if pl.endswith(("'s", "’s")):
+                k -= 1
+                continue
+            if pl in _NOT_VERB_EN or pl in _EN_GEN_STOP or pl in d.verbs or pl in d.pron:
+                return None
+            k -= 1
         return None
 
     def sentence_subject(self, lo: int, v: int) -> _NP | None:
@@ -1284,19 +1418,24 @@ def _after_attr(p: _Parser, it: _Item) -> tuple[_NP, str, int] | None:
         k += 1
     if k >= d.n or d.para[k] != para:
         return None
+    loose = False
     if not lead_punct and not content.endswith((",", "!", "?", "…", ".")):
-        return None
+        if d.lang != "en":
+            return None
+        loose = True  # '"…" Grubbs said.': only a speaker and verb right after the quote will do
     hi = k
     while (
         hi < d.n
         and hi - k < (32 if d.lang == "en" else 14)
         and d.para[hi] == para
-        and d.tw[hi] not in (".", "!", "?", ";", "«", "„", "“", '"')
+        and (d.tw[hi] not in (".", "!", "?", ";", "«", "„", "“", '"') or _abbr_dot(d, hi))
         and not d.inq[hi]
     ):
         hi += 1
     if hi == k:
         return None
+    if loose:
+        hi = min(hi, k + 8)
     # '“…,” according to X'
     acc = _according(p, k, hi)
     if acc is not None:
@@ -1313,6 +1452,15 @@ def _after_attr(p: _Parser, it: _Item) -> tuple[_NP, str, int] | None:
     # subject first ("Trump said", "тя каза", "the senator said")
     for v in range(k + 1, min(hi, k + (30 if d.lang == "en" else 9))):
         if p.is_verb(v):
+            if d.lang == "en":
+                # "Morton Blackwell, the Republican National Committeeman from Virginia, told AFP"
+                np0 = p.np_fwd(k, v)
+                if (
+                    np0 is not None
+                    and np0.kind in ("name", "role", "source", "pron")
+                    and _APPOS_GAP.fullmatch(d.text, np0.end, d.ts[v])
+                ):
+                    return np0, d.tw[v], d.ts[v]
             np = p.np_back(v - 1, k)
             if np is not None and d.ts[v] - np.end < 40:
                 # the phrase must start at the window start (nothing else between quote and speaker)
@@ -1332,6 +1480,23 @@ def _after_attr(p: _Parser, it: _Item) -> tuple[_NP, str, int] | None:
     return None
 
 
+# what may stand between a subject and its verb: an appositive ', the senator from Ohio,' or '(R-Ky.)'
+_APPOS_GAP = re.compile(
+    r"\s*(?:\([^()\n\"“”]{1,40}\)\s*)?(?:,(?:[^,\n\"“”]{1,120},){1,4}\s*|(?<=\)),\s*)?"
+)
+
+
+def _abbr_dot(d: _Doc, i: int) -> bool:
+    """A full stop that ends an abbreviation ('Sen.', 'R-Fla.)', 'N.C.,'), not a sentence."""
+    if d.tw[i] != "." or i == 0 or d.te[i - 1] != d.ts[i]:
+        return False
+    prev = d.tl[i - 1]
+    if prev in _ABBREV or len(prev) == 1:
+        return True
+    nxt = d.tw[i + 1] if i + 1 < d.n else ""
+    return nxt in (",", ")") and d.tw[i - 1][:1].isupper()
+
+
 def _before_attr(p: _Parser, it: _Item, lo: int) -> tuple[_NP, str | None, int] | None:
     """Speaker written before the quote in the same sentence: 'X said: “…”', 'назвав ход «…»'."""
     d = p.d
@@ -1349,6 +1514,15 @@ def _before_attr(p: _Parser, it: _Item, lo: int) -> tuple[_NP, str | None, int] 
             if d.ts[it.open_tok] - d.te[v] > 220:
                 return None
             np = p.np_back(v - 1, lo)
+            if (
+                np is not None
+                and np.kind == "source"
+                and d.lang == "en"
+                and _participle(d, v)
+                and d.tl[d.tok_at(np.start)] in ("a", "an", "his", "her", "its", "their")
+            ):
+                # 'Trump issued a statement saying …': the statement's author speaks
+                np = p.sentence_subject(lo, v) or np
             if np is None and _participle(d, v):
                 np = p.sentence_subject(lo, v)
             if np is None or np.kind == "skip":
@@ -1385,6 +1559,11 @@ def _before_attr(p: _Parser, it: _Item, lo: int) -> tuple[_NP, str | None, int] 
         acc = _according(p, v, hi)
         if acc is not None:
             return acc
+    # "Said Comey, “…”" / "Added the senator: “…”"
+    if d.lang == "en" and d.tw[lo][:1].isupper() and d.tl[lo] in d.verbs and d.tl[lo] not in d.naming:
+        np = p.np_fwd(lo + 1, hi)
+        if np is not None and np.kind != "skip" and d.text[np.end : d.ts[k]].strip() in (",", ":"):
+            return np, d.tw[lo], d.ts[lo]
     # headline style "Trump: “…”"
     if d.tw[k - 1] == ":" if k - 1 >= 0 else False:
         np = p.np_back(k - 2, lo)
@@ -1655,6 +1834,64 @@ def _dash_items(d: _Doc) -> list[tuple[int, int, int, int]]:
     return out
 
 
+_LEAD_SKIP = set(
+    "but and so yet still meanwhile however instead indeed now then later also even thus too here there "
+    "first finally".split()
+)
+_LEAD_PREP = set(
+    "in on at after before during since until by for with from amid despite over under as when while "
+    "last this earlier later like unlike".split()
+)
+
+
+def _clause_subject(p: _Parser, it: _Item) -> _NP | None:
+    """English: the subject phrase opening the sentence of a quote, when a verb follows it."""
+    d = p.d
+    q = it.open_tok - 1 if it.open_tok - 1 >= 0 and d.tw[it.open_tok - 1] in _OPENERS else it.open_tok
+    if q <= 0 or q >= d.n:
+        return None
+    s0 = _sent_start(d, q)
+    if d.sent[s0] != d.sent[q] or d.para[s0] != it.para:
+        return None
+    k = s0
+    while k < q and d.tw[k] in "—–-•*":
+        k += 1
+    while k < q and d.tl[k] in _LEAD_SKIP:
+        k += 1
+        if k < q and d.tw[k] == ",":
+            k += 1
+    if k < q and d.tl[k] in _LEAD_PREP:
+        # 'On Monday, …' / 'In an interview with CNN, …'
+        c = k + 1
+        while c < q and c - k < 10 and d.tw[c] != "," and not d.inq[c]:
+            c += 1
+        if c < q and d.tw[c] == ",":
+            k = c + 1
+        else:
+            return None
+    if k >= q or d.inq[k]:
+        return None
+    if d.tl[k] in lx.SKIP_PRONOUNS:
+        return None
+    np = p.np_fwd(k, q)
+    if np is None or np.kind == "skip" or np.end > d.ts[q]:
+        return None
+    e = d.tok_at(np.end)
+    m = _APPOS_GAP.match(d.text, np.end)
+    if m is not None and m.end() > np.end and m.end() < d.ts[q]:
+        e = d.tok_at(m.end())
+    while e < q and d.tl[e] in lx.AUX:
+        e += 1
+    if e >= q or d.inq[e]:
+        return None
+    w = d.tw[e]
+    if not (w[:1].isalpha() and w[:1].islower()) or d.tl[e] in _NOT_VERB_EN:
+        return None
+    if d.tl[e] in _EN_GEN_STOP and d.tl[e] not in d.verbs:
+        return None
+    return np
+
+
 def _prev_para(d: _Doc, pi: int) -> int:
     """Index of the nearest earlier paragraph with text, or -1."""
     text, ps = d.text, d.para_starts
@@ -1699,6 +1936,8 @@ def _extract(text: str, lang: str) -> list[ExtractedQuote]:
     d = _Doc(text, lang)
     p = _Parser(d)
     p.scan_mentions()
+    if lang == "en":
+        p.chain_pronouns()
     items: list[_Item] = []
     dash = _dash_items(d)
     dash_paras = {x[2] for x in dash}
@@ -1868,7 +2107,23 @@ def _extract(text: str, lang: str) -> list[ExtractedQuote]:
                 it.speaker, it.attribution, it.verb = src.speaker, src.attribution, src.verb
         prev_q = it
 
+    if lang == "en":
+        # a quoted phrase inside a sentence with no speech verb of its own ('Cruz coached Trump to
+        # "breathe"', 'The email reads, "…"'): the subject of the sentence is the source
+        for it in items:
+            if it.speaker is None and not it.dash:
+                np = _clause_subject(p, it)
+                if np is not None:
+                    spk, att = p.resolve(np, None, np.start)
+                    if spk is not None:
+                        it.speaker, it.attribution = spk, att
+
     out: list[ExtractedQuote] = []
+    if lang == "en":
+        # an English reported statement resolved through a pronoun is right too rarely to show
+        for st in stmts:
+            if st.attribution == "pronoun":
+                st.emit = False
     for it in sorted(items + [s for s in stmts if s.emit], key=lambda x: x.start):
         if it.end <= it.start or (it.dash and it.speaker is None):
             continue  # an unattributed dash paragraph is far more often a list item than speech

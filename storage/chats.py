@@ -96,6 +96,10 @@ class ChatRepository(Protocol):
         """Set the digest mode (and the HH:MM time for daily)."""
         ...
 
+    async def set_active(self, chat_id: int, active: bool) -> None:
+        """Mark a chat active or inactive."""
+        ...
+
     async def active_ids(self) -> list[int]:
         """Ids of every active chat."""
         ...
@@ -189,6 +193,28 @@ class SqliteChatRepository:
             "UPDATE chats SET digest_mode = ?, digest_time = ? WHERE id = ?", (mode, at, chat_id)
         )
 
+    async def set_active(self, chat_id: int, active: bool) -> None:
+        """Mark a chat active, or inactive (blocked, kicked): inactive chats get no broadcasts or digests."""
+        await self._db.execute("UPDATE chats SET active = ? WHERE id = ?", (int(active), chat_id))
+
+    async def deactivate(self, chat_id: int) -> None:
+        """The bot was blocked or removed (the delivery sender's ChatDirectory)."""
+        await self.set_active(chat_id, False)
+
+    async def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: move the chat's settings and subscriptions to the new id."""
+        async with self._db.atomic() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO chats(id, type, title, lang, timezone, digest_mode, digest_time,"
+                " active, last_digest_at, created_at) SELECT ?, 'supergroup', title, lang, timezone,"
+                " digest_mode, digest_time, 1, last_digest_at, created_at FROM chats WHERE id = ?",
+                (new_chat_id, old_chat_id),
+            )
+            await conn.execute(
+                "UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+            )
+            await conn.execute("DELETE FROM chats WHERE id = ?", (old_chat_id,))
+
     async def active_ids(self) -> list[int]:
         """Ids of every active chat."""
         rows = await self._db.fetchall("SELECT id FROM chats WHERE active = 1 ORDER BY id")
@@ -207,7 +233,8 @@ class SqliteUserRepository:
         banned = await self._db.scalar("SELECT banned FROM users WHERE id = ?", (user_id,))
         if banned is None:
             await self._db.execute(
-                "INSERT OR IGNORE INTO users(id, first_seen) VALUES (?, ?)", (user_id, to_iso(self._clock.now()))
+                "INSERT OR IGNORE INTO users(id, first_seen) VALUES (?, ?)",
+                (user_id, to_iso(self._clock.now())),
             )
             return False
         return bool(banned)
@@ -250,7 +277,8 @@ class SqliteSubscriptionRepository:
         if existing is not None:
             return _subscription(existing), False
         new_id = await self._db.execute(
-            "INSERT INTO subscriptions(chat_id, kind, entity_id, query, excludes, created_at) VALUES (?,?,?,?,?,?)",
+            "INSERT INTO subscriptions(chat_id, kind, entity_id, query, excludes, created_at)"
+            " VALUES (?,?,?,?,?,?)",
             (chat_id, kind, entity_id, query, excludes, to_iso(self._clock.now())),
         )
         row = await self._db.fetchone("SELECT * FROM subscriptions WHERE id = ?", (new_id,))
@@ -259,7 +287,9 @@ class SqliteSubscriptionRepository:
 
     async def list_for_chat(self, chat_id: int) -> list[Subscription]:
         """The chat's subscriptions, oldest first."""
-        rows = await self._db.fetchall("SELECT * FROM subscriptions WHERE chat_id = ? ORDER BY id", (chat_id,))
+        rows = await self._db.fetchall(
+            "SELECT * FROM subscriptions WHERE chat_id = ? ORDER BY id", (chat_id,)
+        )
         return [_subscription(r) for r in rows]
 
     async def remove(self, chat_id: int, subscription_id: int) -> Subscription | None:
@@ -317,7 +347,8 @@ class SqliteSourceRows:
     async def list(self) -> list[Source]:
         """Every source, oldest first."""
         rows = await self._db.fetchall(
-            "SELECT id, url, kind, title, added_at, failures, last_error, disabled_at FROM sources ORDER BY id"
+            "SELECT id, url, kind, title, added_at, failures, last_error, disabled_at"
+            " FROM sources ORDER BY id"
         )
         return [
             Source(
@@ -382,11 +413,7 @@ async def collect_stats(db: Database) -> BotStats:
         people = await _count(db, table)
         if people is not None:
             break
-    deliveries = None
-    for table in ("outbox", "deliveries"):
-        deliveries = await _count(db, table)
-        if deliveries is not None:
-            break
+    deliveries = await _count(db, "outbox", "WHERE state = 'sent'")
     errors = await db.fetchall(
         "SELECT at, kind, message FROM events WHERE kind LIKE '%fail%' OR kind LIKE '%error%' "
         "OR kind LIKE '%rejected%' ORDER BY id DESC LIMIT 5"

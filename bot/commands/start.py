@@ -32,15 +32,18 @@ async def ensure_samples(settings: Settings) -> int:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Load samples if needed, then hand over to the bot or explain how to get further."""
+    """Load samples if needed, then run the bot (BOT_TOKEN set) or the console chat (not set)."""
     added = await ensure_samples(settings)
     if added:
         print(f"Loaded {added} sample articles into {settings.database_path}.")
+    if settings.bot_token is not None:
+        from bot.app import run_bot
+
+        return await run_bot(settings)
+    from bot.console import run_console
+
     print(
-        "No BOT_TOKEN is set. To run the Telegram bot, put BOT_TOKEN=<token from @BotFather> in .env.\n"
-        "Meanwhile, use the command line:\n"
-        "  python -m bot ingest PATH...      store articles\n"
-        "  python -m bot articles            list them\n"
-        "  python -m bot --help              every command"
+        "No BOT_TOKEN is set, so this is the console chat: the bot's own handlers, answering here.\n"
+        "To run the Telegram bot, put BOT_TOKEN=<token from @BotFather> in .env."
     )
-    return 0
+    return await run_console(settings)

@@ -1,0 +1,982 @@
+"""The answer engine: indexes articles as they are stored and answers who-said and free questions.
+
+Indexing (`index_articles`, run inside the ingest transaction): every article gets a row in
+`article_index` (lemmas and name keys, mirrored into the FTS5 table `doc_fts`), its name mentions
+linked to entities (people, places, organisations with aliases), and its quotes from `news.quotes` with
+the speaker linked to an entity.
+
+Answering: questions are parsed by `news.questions`; a who-said question resolves the speaker to
+entities (exact key, then surname, then rapidfuzz over alias keys) and returns their quotes, deduplicated
+across articles; a free question ranks articles with FTS5 bm25 over lemmas and name keys, then re-ranks
+passages by the query terms they hold. Query text reaches FTS5 only as quoted tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Indel
+
+from news.answer_model import Answer, AnswerItem, ArticleHit, ArticleRef, EntityMatch, Intent, SpeakerRef
+from news.articles import PreparedArticle
+from news.names import (
+    WORD,
+    Mention,
+    find_mentions,
+    geo_codes,
+    geo_names,
+    geo_token,
+    lemma,
+    name_forms,
+    phrase_key,
+    skeleton,
+)
+from news.questions import Question, parse_question
+from news.translit import has_cyrillic, word_keys
+from storage.db import Database
+
+__all__ = ["Engine", "fts_or", "fts_quote"]
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2000
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_ARTICLE_COLUMNS = "a.id AS aid, a.title, a.url, a.source, a.lang, a.published_at"
+_ATTRIBUTION_WEIGHT = {"direct": 1.0, "role": 0.92, "pronoun": 0.88}
+
+
+def fts_quote(token: str) -> str:
+    """One token as an FTS5 string literal: everything inside is data, never query syntax."""
+    return '"' + token.replace('"', '""') + '"'
+
+
+def fts_or(tokens: Iterable[str]) -> str:
+    """An FTS5 OR of quoted tokens ("" when there are none)."""
+    uniq = list(dict.fromkeys(t for t in tokens if t))
+    return " OR ".join(fts_quote(t) for t in uniq)
+
+
+def _norm_hash(text: str) -> str:
+    return hashlib.blake2b(" ".join(word_keys(text)).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _lang_of(text: str) -> str:
+    return "ru" if has_cyrillic(text) else "en"
+
+
+def _display_name(m: Mention) -> str:
+    words = [t.lemma for t in m.tokens]
+    if all(w.isupper() for w in m.surface.split()):
+        return m.surface
+    return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
+@dataclass(slots=True)
+class _Entity:
+    id: int
+    kind: str
+    name: str
+
+
+class _AliasIndex:
+    """Alias key → entity ids, in memory, plus buckets for fuzzy lookup."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, list[int]] = {}
+        self.entities: dict[int, _Entity] = {}
+        self.version = -1
+
+    def add(self, key: str, entity_id: int) -> None:
+        ids = self.by_key.setdefault(key, [])
+        if entity_id not in ids:
+            ids.append(entity_id)
+
+
+class _NameVocab:
+    """Every indexed name key with its document count; fuzzy expansion by rapidfuzz OSA distance."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, int] = {}
+        self._buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+
+    def add(self, key: str, docs: int = 1) -> None:
+        if key in self.docs:
+            self.docs[key] += docs
+            return
+        self.docs[key] = docs
+        self._buckets[(key[:1], len(key))].append(key)
+
+    def expand(self, key: str) -> set[str]:
+        """Keys of the vocabulary that spell the same name: exact, a typo away, or a vowel spelling away.
+
+        Short keys (up to 6 letters) allow one inserted/deleted letter, one swap or one changed vowel
+        (Hunt / Хант), never a changed consonant (Iran is not Ivan); 7-8 letters one edit; longer ones two. Keys whose consonant skeletons agree
+        (5+ consonants) may differ by three (Ireland / Ирландия)."""
+        out = {key} if key in self.docs else set()
+        n = len(key)
+        if n < 4:
+            return out
+        skel = skeleton(key)
+        candidates: list[str] = []
+        for length in range(n - 3, n + 4):
+            candidates.extend(self._buckets.get((key[:1], length), ()))
+        if not candidates:
+            return out
+        for cand, dist, _ in process.extract(
+            key, candidates, scorer=OSA.distance, score_cutoff=3, limit=None
+        ):
+            if n <= 6:
+                ok = dist <= 1 and (
+                    Indel.distance(key, cand) <= 1 or sorted(key) == sorted(cand) or skeleton(cand) == skel
+                )
+            else:
+                ok = dist <= (1 if n < 9 else 2)
+            if ok or (len(skel) >= 5 and skeleton(cand) == skel):
+                out.add(cand)
+        return out
+
+
+class Engine:
+    """`news.ports.AnswerEngine` on SQLite, and the `ArticleIndexHook` that feeds it."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._aliases: _AliasIndex | None = None
+        self._vocab: _NameVocab | None = None
+        self._pending: dict[str, list[tuple[Any, ...]]] | None = None
+        self._next_id = 0
+
+    # ============================================================================ indexing
+
+    async def index_articles(
+        self, conn: aiosqlite.Connection, items: Sequence[tuple[int, PreparedArticle]]
+    ) -> None:
+        """Index freshly stored articles inside the ingest transaction (ArticleIndexHook)."""
+        try:
+            await self._index(conn, items)
+        except BaseException:
+            self._aliases = None  # the transaction rolls back: forget what was learnt
+            self._vocab = None
+            self._pending = None
+            raise
+
+    async def _index(self, conn: aiosqlite.Connection, items: Sequence[tuple[int, PreparedArticle]]) -> None:
+        from news.quotes import extract_quotes
+
+        aliases = await self._alias_index(conn)
+        async with conn.execute("SELECT COALESCE(MAX(id), 0) FROM entities") as cur:
+            row = await cur.fetchone()
+        self._next_id = int(row[0]) if row else 0
+        self._pending = {"entities": [], "aliases": [], "renames": []}
+        index_rows: list[tuple[int, str, str]] = []
+        mention_rows: list[tuple[int, int | None, str, str, int]] = []
+        quote_rows: list[tuple[Any, ...]] = []
+        vocab_counts: Counter[str] = Counter()
+        for article_id, art in items:
+            lang = art.lang
+            text = art.clean_text
+            full = text if art.title_derived else f"{art.title}\n{text}"
+            words = WORD.findall(full)
+            body_terms = [t for t in (lemma(w, lang) for w in words) if t]
+            body_terms.extend(_NUMBER.findall(full))
+            lowercase = {w for w in words if w[:1].islower()}
+            mentions = find_mentions(full, lang, lowercase)
+            name_terms: list[str] = []
+            grouped: dict[str, tuple[Mention, int]] = {}
+            for m in mentions:
+                for t in m.tokens:
+                    name_terms.extend(t.keys)
+                for code in geo_codes(m.key):
+                    name_terms.append(geo_token(code))
+                prev = grouped.get(m.key)
+                grouped[m.key] = (prev[0] if prev else m, (prev[1] if prev else 0) + 1)
+            for key, (m, count) in grouped.items():
+                entity_id = await self._link(conn, aliases, m)
+                mention_rows.append((article_id, entity_id, m.surface, key, count))
+            index_rows.append((article_id, " ".join(body_terms), " ".join(name_terms)))
+            vocab_counts.update(set(name_terms))
+            qlang = lang if lang in ("ru", "bg", "en") else None
+            for q in extract_quotes(text, qlang):
+                entity_id, speaker_key = await self._link_speaker(conn, aliases, q.speaker, lang)
+                attribution = q.attribution if q.attribution in _ATTRIBUTION_WEIGHT else None
+                kind = q.kind if q.kind in ("quote", "statement") else "quote"
+                quote_rows.append(
+                    (
+                        article_id,
+                        entity_id,
+                        q.speaker,
+                        speaker_key,
+                        q.text,
+                        q.start,
+                        q.end,
+                        q.verb,
+                        attribution,
+                        kind,
+                        _norm_hash(q.text),
+                    )
+                )
+        await self._flush_pending(conn)
+        await conn.executemany(
+            "INSERT INTO article_index(article_id, body, names) VALUES (?,?,?)", index_rows
+        )
+        if mention_rows:
+            await conn.executemany(
+                "INSERT INTO mentions(article_id, entity_id, surface, key, count) VALUES (?,?,?,?,?)",
+                mention_rows,
+            )
+        if quote_rows:
+            await conn.executemany(
+                "INSERT INTO quotes(article_id, entity_id, speaker_text, speaker_key, text, start, end, verb,"
+                " attribution, kind, norm) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                quote_rows,
+            )
+        if vocab_counts:
+            await conn.executemany(
+                "INSERT INTO name_vocab(key, docs) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET docs = docs + excluded.docs",
+                list(vocab_counts.items()),
+            )
+            if self._vocab is not None:
+                for key, n in vocab_counts.items():
+                    self._vocab.add(key, n)
+
+    async def reindex(self, *, batch: int = 500, on_progress: Any = None) -> int:
+        """Rebuild every index from the stored articles; admin aliases are kept. Returns the article count."""
+        from news.articles import ArticleDraft
+
+        async with self._db.atomic() as conn:
+            for sql in (
+                "DELETE FROM mentions",
+                "DELETE FROM quotes",
+                "DELETE FROM article_index",
+                "DELETE FROM name_vocab",
+                "DELETE FROM aliases WHERE origin <> 'admin'",
+                "DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM aliases)",
+                "INSERT INTO doc_fts(doc_fts) VALUES ('rebuild')",
+            ):
+                await conn.execute(sql)
+            await self._bump(conn)
+        self._aliases = None
+        self._vocab = None
+        done = 0
+        last = 0
+        while True:
+            rows = await self._db.fetchall(
+                "SELECT id, title, title_derived, body, clean_text, lang, source FROM articles WHERE id > ?"
+                " ORDER BY id LIMIT ?",
+                (last, batch),
+            )
+            if not rows:
+                return done
+            items = [
+                (
+                    int(r["id"]),
+                    PreparedArticle(
+                        draft=ArticleDraft(body=str(r["body"]), source=str(r["source"])),
+                        title=str(r["title"]),
+                        title_derived=bool(r["title_derived"]),
+                        clean_text=str(r["clean_text"]),
+                        lang=r["lang"],
+                        canonical_url=None,
+                        content_hash="",
+                    ),
+                )
+                for r in rows
+            ]
+            async with self._db.atomic() as conn:
+                await self.index_articles(conn, items)
+            last = items[-1][0]
+            done += len(items)
+            if on_progress is not None:
+                on_progress(len(items))
+
+    async def _alias_index(self, conn: aiosqlite.Connection) -> _AliasIndex:
+        async with conn.execute("SELECT v FROM engine_state WHERE k = 'alias_version'") as cur:
+            row = await cur.fetchone()
+        version = int(row[0]) if row else 0
+        if self._aliases is not None and self._aliases.version == version:
+            return self._aliases
+        idx = _AliasIndex()
+        async with conn.execute("SELECT id, kind, name FROM entities") as cur:
+            for r in await cur.fetchall():
+                idx.entities[int(r[0])] = _Entity(int(r[0]), str(r[1]), str(r[2]))
+        async with conn.execute("SELECT key, entity_id FROM aliases ORDER BY id") as cur:
+            for r in await cur.fetchall():
+                idx.add(str(r[0]), int(r[1]))
+        idx.version = version
+        self._aliases = idx
+        return idx
+
+    async def _new_entity(
+        self,
+        conn: aiosqlite.Connection,
+        idx: _AliasIndex,
+        kind: str,
+        name: str,
+        key: str,
+        origin: str = "auto",
+    ) -> int:
+        if self._pending is not None:  # batched ingest: ids are ours to give inside the write transaction
+            self._next_id += 1
+            entity_id = self._next_id
+            self._pending["entities"].append((entity_id, kind, name, key))
+        else:
+            cur = await conn.execute(
+                "INSERT INTO entities(kind, name, key) VALUES (?,?,?)", (kind, name, key)
+            )
+            entity_id = int(cur.lastrowid or 0)
+        idx.entities[entity_id] = _Entity(entity_id, kind, name)
+        await self._add_alias_row(conn, idx, entity_id, name, key, origin)
+        return entity_id
+
+    async def _add_alias_row(
+        self,
+        conn: aiosqlite.Connection,
+        idx: _AliasIndex,
+        entity_id: int,
+        surface: str,
+        key: str,
+        origin: str,
+    ) -> None:
+        if not key:
+            return
+        if entity_id in idx.by_key.get(key, ()):
+            return
+        if self._pending is not None:
+            self._pending["aliases"].append((entity_id, surface, key, origin))
+        else:
+            await conn.execute(
+                "INSERT OR IGNORE INTO aliases(entity_id, surface, key, origin) VALUES (?,?,?,?)",
+                (entity_id, surface, key, origin),
+            )
+        idx.add(key, entity_id)
+
+    async def _flush_pending(self, conn: aiosqlite.Connection) -> None:
+        pending, self._pending = self._pending, None
+        if not pending:
+            return
+        await conn.executemany(
+            "INSERT INTO entities(id, kind, name, key) VALUES (?,?,?,?)", pending["entities"]
+        )
+        await conn.executemany(
+            "INSERT OR IGNORE INTO aliases(entity_id, surface, key, origin) VALUES (?,?,?,?)",
+            pending["aliases"],
+        )
+        await conn.executemany("UPDATE entities SET name = ? WHERE id = ?", pending["renames"])
+
+    async def _geo_entity(self, conn: aiosqlite.Connection, idx: _AliasIndex, code: str) -> int:
+        token = geo_token(code)
+        found = idx.by_key.get(token)
+        if found:
+            return found[0]
+        names = geo_names(code)
+        english = next((n for n in names if not has_cyrillic(n)), code)
+        entity_id = await self._new_entity(conn, idx, "LOC", english, token, "geo")
+        for name in names:
+            for lang in ("ru", "bg"):
+                await self._add_alias_row(conn, idx, entity_id, name, phrase_key(name, lang), "geo")
+        return entity_id
+
+    async def _link(self, conn: aiosqlite.Connection, idx: _AliasIndex, m: Mention) -> int | None:
+        """The entity a mention names, learning aliases and creating the entity when it is new."""
+        found = idx.by_key.get(m.key)
+        if found:
+            return found[0]
+        codes = geo_codes(m.key)
+        if codes:
+            entity_id = await self._geo_entity(conn, idx, sorted(codes)[0])
+            await self._add_alias_row(conn, idx, entity_id, m.surface, m.key, "auto")
+            return entity_id
+        keys = [t.key for t in m.tokens if t.key]
+        if m.kind == "PER" and len(keys) > 1:
+            for i in range(1, len(keys)):
+                suffix = " ".join(keys[i:])
+                for entity_id in idx.by_key.get(suffix, ()):
+                    ent = idx.entities.get(entity_id)
+                    if ent is not None and ent.kind == "PER" and (len(keys) - i > 1 or len(suffix) >= 3):
+                        await self._add_alias_row(conn, idx, entity_id, m.surface, m.key, "auto")
+                        if len(m.tokens) > len(ent.name.split()):
+                            ent.name = _display_name(m)
+                            if self._pending is not None:
+                                self._pending["renames"].append((ent.name, entity_id))
+                            else:
+                                await conn.execute(
+                                    "UPDATE entities SET name = ? WHERE id = ?", (ent.name, entity_id)
+                                )
+                        return entity_id
+        entity_id = await self._new_entity(conn, idx, m.kind, _display_name(m), m.key)
+        if m.kind == "PER" and len(keys) > 1 and len(keys[-1]) >= 3 and keys[-1] not in idx.by_key:
+            await self._add_alias_row(conn, idx, entity_id, m.tokens[-1].lemma.capitalize(), keys[-1], "auto")
+        return entity_id
+
+    async def _link_speaker(
+        self, conn: aiosqlite.Connection, idx: _AliasIndex, speaker: str | None, lang: str
+    ) -> tuple[int | None, str | None]:
+        if not speaker:
+            return None, None
+        mentions = find_mentions(speaker, lang, set(), check_starts=False)
+        if not mentions:
+            return None, None
+        people = [m for m in mentions if m.kind == "PER"]
+        m = (people or mentions)[-1]
+        return await self._link(conn, idx, m), m.key
+
+    # ============================================================================ aliases (admin)
+
+    async def _bump(self, conn: aiosqlite.Connection) -> None:
+        await conn.execute("UPDATE engine_state SET v = v + 1 WHERE k = 'alias_version'")
+
+    async def add_alias(self, canonical: str, alias: str) -> SpeakerRef:
+        """Make `alias` another name of the entity called `canonical` (created if unknown). Articles already
+        stored follow at once: the alias's mentions and quotes are re-linked, entities it named are merged."""
+        canonical, alias = " ".join(canonical.split()), " ".join(alias.split())
+        ckey = phrase_key(canonical, _lang_of(canonical))
+        akey = phrase_key(alias, _lang_of(alias))
+        if not ckey or not akey:
+            raise ValueError("a name needs letters")
+        async with self._db.atomic() as conn:
+            idx = await self._alias_index(conn)
+            ids = idx.by_key.get(ckey) or []
+            if ids:
+                target = ids[0]
+            else:
+                target = await self._new_entity(conn, idx, "PER", canonical, ckey, "admin")
+            for other in list(idx.by_key.get(akey, ())):
+                if other != target:
+                    await self._merge(conn, other, target)
+            for surface, key in ((canonical, ckey), (alias, akey)):
+                await conn.execute(
+                    "INSERT INTO aliases(entity_id, surface, key, origin) VALUES (?,?,?, 'admin')"
+                    " ON CONFLICT(entity_id, key) DO UPDATE SET origin = 'admin', surface = excluded.surface",
+                    (target, surface, key),
+                )
+            await conn.execute("UPDATE mentions SET entity_id = ? WHERE key = ?", (target, akey))
+            await conn.execute("UPDATE quotes SET entity_id = ? WHERE speaker_key = ?", (target, akey))
+            await self._bump(conn)
+            self._aliases = None
+        return await self._speaker_ref(target)
+
+    @staticmethod
+    async def _merge(conn: aiosqlite.Connection, other: int, target: int) -> None:
+        await conn.execute("UPDATE mentions SET entity_id = ? WHERE entity_id = ?", (target, other))
+        await conn.execute("UPDATE quotes SET entity_id = ? WHERE entity_id = ?", (target, other))
+        await conn.execute("UPDATE OR IGNORE aliases SET entity_id = ? WHERE entity_id = ?", (target, other))
+        await conn.execute("DELETE FROM entities WHERE id = ?", (other,))
+
+    async def remove_alias(self, alias: str, canonical: str | None = None) -> int:
+        """Remove an alias (of `canonical`, or of whichever entity has it); its mentions and quotes go to
+        an entity of their own again. Returns how many aliases were removed."""
+        akey = phrase_key(alias, _lang_of(alias))
+        ckey = phrase_key(canonical, _lang_of(canonical)) if canonical else None
+        removed = 0
+        async with self._db.atomic() as conn:
+            idx = await self._alias_index(conn)
+            owners = list(idx.by_key.get(akey, ()))
+            if ckey:
+                owners = [o for o in owners if o in idx.by_key.get(ckey, [])]
+            for owner in owners:
+                ent = idx.entities.get(owner)
+                if ent is not None and ent.name and phrase_key(ent.name, _lang_of(ent.name)) == akey:
+                    continue  # the canonical name itself is not removable
+                cur = await conn.execute("DELETE FROM aliases WHERE entity_id = ? AND key = ?", (owner, akey))
+                removed += cur.rowcount or 0
+                cur2 = await conn.execute(
+                    "INSERT INTO entities(kind, name, key) VALUES ('PER', ?, ?)", (alias, akey)
+                )
+                fresh = int(cur2.lastrowid or 0)
+                await conn.execute(
+                    "INSERT OR IGNORE INTO aliases(entity_id, surface, key, origin) VALUES (?,?,?, 'auto')",
+                    (fresh, alias, akey),
+                )
+                await conn.execute(
+                    "UPDATE mentions SET entity_id = ? WHERE key = ? AND entity_id = ?", (fresh, akey, owner)
+                )
+                await conn.execute(
+                    "UPDATE quotes SET entity_id = ? WHERE speaker_key = ? AND entity_id = ?",
+                    (fresh, akey, owner),
+                )
+            await self._bump(conn)
+            self._aliases = None
+        return removed
+
+    async def list_aliases(self, *, include_auto: bool = False) -> list[tuple[str, str, str]]:
+        """(canonical name, alias, origin) rows: admin aliases, or all with include_auto."""
+        where = "" if include_auto else "WHERE al.origin = 'admin'"
+        rows = await self._db.fetchall(
+            f"SELECT e.name, al.surface, al.origin FROM aliases al JOIN entities e ON e.id = al.entity_id {where}"
+            " ORDER BY e.name, al.surface"
+        )
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    # ============================================================================ reading helpers
+
+    async def _reader_aliases(self) -> _AliasIndex:
+        version = int(await self._db.scalar("SELECT v FROM engine_state WHERE k = 'alias_version'") or 0)
+        if self._aliases is not None and self._aliases.version == version:
+            return self._aliases
+        return await self._alias_index(self._db.reader)
+
+    async def _name_vocab(self) -> _NameVocab:
+        if self._vocab is None:
+            vocab = _NameVocab()
+            for r in await self._db.fetchall("SELECT key, docs FROM name_vocab"):
+                vocab.add(str(r[0]), int(r[1]))
+            self._vocab = vocab
+        return self._vocab
+
+    async def _speaker_ref(self, entity_id: int, extra: Sequence[int] = ()) -> SpeakerRef:
+        ids = [entity_id, *[e for e in extra if e != entity_id]]
+        marks = ",".join("?" * len(ids))
+        row = await self._db.fetchone("SELECT name, kind FROM entities WHERE id = ?", (entity_id,))
+        rows = await self._db.fetchall(
+            f"SELECT DISTINCT surface FROM aliases WHERE entity_id IN ({marks}) ORDER BY origin, id LIMIT 20",
+            ids,
+        )
+        name = str(row[0]) if row else ""
+        aliases = tuple(dict.fromkeys(str(r[0]) for r in rows if str(r[0]) != name))
+        return SpeakerRef(entity_id, name, aliases, str(row[1]) if row else "PER")
+
+    @staticmethod
+    def _article_ref(row: sqlite3.Row) -> ArticleRef:
+        return ArticleRef(
+            id=int(row["aid"]),
+            title=str(row["title"]),
+            url=row["url"],
+            source=str(row["source"]),
+            lang=str(row["lang"]),
+            published=row["published_at"],
+        )
+
+    # ============================================================================ entities
+
+    async def _match_entities(self, text: str, *, fuzzy: bool = True) -> list[tuple[int, float]]:
+        """(entity id, score 0..100) for a name, best first."""
+        idx = await self._reader_aliases()
+        lang = _lang_of(text)
+        key = phrase_key(text, lang)
+        if not key:
+            return []
+        scores: dict[int, float] = {}
+
+        def put(ids: Iterable[int], score: float) -> None:
+            for i in ids:
+                scores[i] = max(scores.get(i, 0.0), score)
+
+        put(idx.by_key.get(key, ()), 100.0)
+        for code in geo_codes(key):
+            put(idx.by_key.get(geo_token(code), ()), 100.0)
+        parts = key.split()
+        if not scores and len(parts) > 1:
+            for i in range(1, len(parts)):
+                put(idx.by_key.get(" ".join(parts[i:]), ()), 90.0 - 5 * i)
+        if not scores and fuzzy and len(key) >= 4:
+            keys = list(idx.by_key)
+            for cand, score, _ in process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=80, limit=20):
+                cparts = cand.split()
+                if len(cparts) == len(parts):
+                    dist = sum(OSA.distance(a, b) for a, b in zip(parts, cparts, strict=True))
+                    if dist <= max(1, len(key) // 6) or all(
+                        skeleton(a) == skeleton(b) for a, b in zip(parts, cparts, strict=True)
+                    ):
+                        put(idx.by_key[cand], float(score) - 5)
+                elif len(cparts) == 1 and parts and OSA.distance(parts[-1], cand) <= 1 and len(cand) >= 5:
+                    put(idx.by_key[cand], float(score) - 15)
+        return sorted(scores.items(), key=lambda kv: -kv[1])
+
+    async def resolve_entities(self, text: str, *, limit: int = 5) -> list[EntityMatch]:
+        """Known people, places and organisations the text may name, best first."""
+        try:
+            matches = await self._match_entities(text[:300])
+        except Exception:
+            log.exception("resolve_entities failed")
+            return []
+        out: list[EntityMatch] = []
+        for entity_id, score in matches[:limit]:
+            ref = await self._speaker_ref(entity_id)
+            out.append(EntityMatch(entity_id, ref.name, ref.kind, score, ref.aliases))
+        return out
+
+    async def entities_in_article(self, article_id: int) -> list[int]:
+        """Ids of the entities an article mentions."""
+        rows = await self._db.fetchall(
+            "SELECT DISTINCT entity_id FROM mentions WHERE article_id = ? AND entity_id IS NOT NULL",
+            (article_id,),
+        )
+        return [int(r[0]) for r in rows]
+
+    # ============================================================================ search
+
+    async def _name_terms(self, text: str) -> tuple[set[str], set[str], list[str]]:
+        """(head terms, other terms, matched-entity alias terms) of a name query."""
+        vocab = await self._name_vocab()
+        lang = _lang_of(text)
+        words = [w for w in WORD.findall(text) if not (w.islower() and len(w) <= 3 and not has_cyrillic(w))]
+        words = [p for w in words for p in re.split(r"[-‐]", w) if p]
+        if not words:
+            return set(), set(), []
+        forms = [name_forms(w if not w.islower() else w.capitalize(), lang) for w in words]
+        head: set[str] = set()
+        head_keys = list(forms[-1].keys)
+        last = words[-1]
+        if not has_cyrillic(last) and last[:1] in "Jj":  # German/Slavic J is Й: Juncker / Юнкер
+            head_keys.append(name_forms("Y" + last[1:], lang).key)
+        for k in head_keys:
+            head |= vocab.expand(k)
+        other: set[str] = set()
+        for f in forms[:-1]:
+            for k in f.keys[:1]:
+                other |= vocab.expand(k)
+        extra: list[str] = []
+        key = " ".join(f.key for f in forms if f.key)
+        for code in geo_codes(key):
+            extra.append(geo_token(code))
+        idx = await self._reader_aliases()
+        for entity_id in idx.by_key.get(key, ()):
+            rows = await self._db.fetchall(
+                "SELECT key FROM aliases WHERE entity_id = ? AND origin = 'admin'", (entity_id,)
+            )
+            for r in rows:
+                parts = str(r[0]).split()
+                if parts:
+                    extra.append(parts[-1])  # a surname, or a one-word name
+        return head, other, extra
+
+    async def search_articles(self, text: str, *, limit: int | None = 10) -> list[ArticleHit]:
+        """Articles that mention the text (a name in any script or case form, or words); limit None = all."""
+        try:
+            return await self._search(text[:1000], limit)
+        except Exception:
+            log.exception("search failed for %r", text[:80])
+            return []
+
+    async def _search(self, text: str, limit: int | None) -> list[ArticleHit]:
+        if not any(ch.isalnum() for ch in text):
+            return []
+        head, other, extra = await self._name_terms(text)
+        cap = -1 if limit is None else max(limit, 0)
+        scored: dict[int, float] = {}
+        terms = head | set(extra)
+        if terms:
+            rows = await self._db.fetchall(
+                "SELECT rowid, bm25(doc_fts, 0.0, 1.0) AS r FROM doc_fts WHERE doc_fts MATCH ? ORDER BY r LIMIT ?",
+                (f"names : ({fts_or(terms)})", cap if cap > 0 else -1),
+            )
+            for r in rows:
+                scored[int(r[0])] = -float(r[1])
+            if other and scored:
+                marks = ",".join("?" * len(scored))
+                bonus = await self._db.fetchall(
+                    f"SELECT rowid FROM doc_fts WHERE doc_fts MATCH ? AND rowid IN ({marks})",
+                    (f"names : ({fts_or(other)})", *scored),
+                )
+                for r in bonus:
+                    scored[int(r[0])] += 5.0
+        if not scored:
+            words = [lemma(w, _lang_of(w)) for w in WORD.findall(text)]
+            words = [w for w in words if w][:20]
+            if not words:
+                return []
+            query = " AND ".join(fts_quote(w) for w in dict.fromkeys(words))
+            rows = await self._db.fetchall(
+                "SELECT rowid, bm25(doc_fts, 1.0, 0.0) AS r FROM doc_fts WHERE doc_fts MATCH ? ORDER BY r LIMIT ?",
+                (f"body : ({query})", cap if cap > 0 else -1),
+            )
+            for r in rows:
+                scored[int(r[0])] = -float(r[1])
+            matched_terms: set[str] = set()
+        else:
+            matched_terms = head | other | set(extra)
+        ranked = sorted(scored.items(), key=lambda kv: -kv[1])
+        if limit:
+            ranked = ranked[:limit]
+        if not ranked:
+            return []
+        ids = [aid for aid, _ in ranked]
+        refs: dict[int, ArticleRef] = {}
+        surfaces: dict[int, list[str]] = defaultdict(list)
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk : chunk + 500]
+            marks = ",".join("?" * len(part))
+            for r in await self._db.fetchall(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ({marks})", part
+            ):
+                refs[int(r["aid"])] = self._article_ref(r)
+            if matched_terms:
+                for r in await self._db.fetchall(
+                    f"SELECT article_id, surface, key FROM mentions WHERE article_id IN ({marks})", part
+                ):
+                    mkey = str(r[2])
+                    if set(mkey.split()) & matched_terms or any(
+                        geo_token(c) in matched_terms for c in geo_codes(mkey)
+                    ):
+                        surfaces[int(r[0])].append(str(r[1]))
+        top = ranked[0][1] or 1.0
+        return [
+            ArticleHit(refs[aid], score / top, tuple(dict.fromkeys(surfaces.get(aid, ()))))
+            for aid, score in ranked
+            if aid in refs
+        ]
+
+    # ============================================================================ questions
+
+    async def ask(self, question: str, *, limit: int = 10) -> Answer:
+        """Answer a who-said or free question; never raises."""
+        text = question if isinstance(question, str) else str(question)
+        if len(text) > MAX_QUESTION_CHARS:
+            return Answer(text[:200], "none", note="too_long")
+        try:
+            return await self._ask(text, max(1, min(limit, 100)))
+        except Exception:
+            log.exception("ask failed for %r", text[:80])
+            return Answer(text, "none", note="nothing_found")
+
+    async def _ask(self, text: str, limit: int) -> Answer:
+        q = parse_question(text)
+        if q.kind == "empty":
+            return Answer(text, "none", note="empty_question")
+        if q.kind in ("who_said", "quotes") and q.who:
+            matches = await self._match_entities(q.who)
+            if matches:
+                return await self._quotes_answer(text, q, matches, limit)
+            return Answer(text, "none", note="nothing_found", topic=q.topic)
+        # a bare name?
+        words = WORD.findall(q.text)
+        if 1 <= len(words) <= 4 and len(q.text) <= 60:
+            matches = await self._match_entities(q.text)
+            if matches and matches[0][1] >= 75:
+                return await self._quotes_answer(text, Question(q.text, "quotes", q.text), matches, limit)
+        return await self._free_answer(text, limit)
+
+    async def _quotes_answer(
+        self, text: str, q: Question, matches: list[tuple[int, float]], limit: int
+    ) -> Answer:
+        best = matches[0][1]
+        ids = [eid for eid, score in matches if score >= best - 5][:10]
+        speaker = await self._speaker_ref(ids[0], ids[1:])
+        marks = ",".join("?" * len(ids))
+        rows = await self._db.fetchall(
+            f"SELECT q.id, q.text, q.kind, q.attribution, q.norm, q.speaker_text, {_ARTICLE_COLUMNS}"
+            f" FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.entity_id IN ({marks})"
+            " ORDER BY q.id LIMIT 5000",
+            ids,
+        )
+        if not rows:
+            items = await self._mention_passages(ids, limit)
+            intent: Intent = "quotes" if speaker.kind == "PER" else "search"
+            if not items:
+                return Answer(text, "none", speaker=speaker, note="nothing_found", topic=q.topic)
+            return Answer(text, intent, speaker, tuple(items), note="no_quotes", topic=q.topic)
+        topic_terms = self._terms(q.topic) if q.topic else set()
+        newest = max((str(r["published_at"] or "") for r in rows), default="")
+        scored: list[tuple[float, sqlite3.Row]] = []
+        for r in rows:
+            qt = str(r["text"])
+            score = _ATTRIBUTION_WEIGHT.get(r["attribution"] or "", 0.6) * (
+                1.0 if r["kind"] == "quote" else 0.8
+            )
+            nwords = len(qt.split())
+            score += 0.3 * min(nwords, 15) / 15
+            if nwords < 3:
+                score -= 0.3
+            if topic_terms:
+                qterms = self._terms(qt)
+                score += 1.5 * len(topic_terms & qterms) / len(topic_terms)
+            if newest and str(r["published_at"] or "") == newest:
+                score += 0.05
+            scored.append((score, r))
+        scored.sort(key=lambda sr: -sr[0])
+        groups: list[tuple[float, sqlite3.Row, list[ArticleRef]]] = []
+        by_norm: dict[str, int] = {}
+        for score, r in scored:
+            ref = self._article_ref(r)
+            gi = by_norm.get(str(r["norm"]))
+            if gi is None:
+                for i, (_, gr, _) in enumerate(groups):
+                    if fuzz.ratio(str(gr["text"]), str(r["text"])) >= 90:
+                        gi = i
+                        break
+            if gi is not None:
+                g = groups[gi]
+                if ref.id != int(g[1]["aid"]) and all(a.id != ref.id for a in g[2]):
+                    g[2].append(ref)
+                continue
+            by_norm[str(r["norm"])] = len(groups)
+            groups.append((score, r, []))
+        # diversity: the best quote of each article first, then the rest, each in score order
+        seen: set[int] = set()
+        first: list[int] = []
+        rest: list[int] = []
+        for i, (_, r, _) in enumerate(groups):
+            (rest if int(r["aid"]) in seen else first).append(i)
+            seen.add(int(r["aid"]))
+        order = first + rest
+        order = sorted(order[: limit * 2], key=lambda i: (i not in first[:limit], -groups[i][0]))[:limit]
+        items = []
+        for i in order:
+            score, r, also = groups[i]
+            items.append(
+                AnswerItem(
+                    kind="quote" if r["kind"] == "quote" else "statement",
+                    text=str(r["text"]),
+                    article=self._article_ref(r),
+                    score=score,
+                    speaker=speaker.name or r["speaker_text"],
+                    attribution=r["attribution"],
+                    also_in=tuple(also),
+                )
+            )
+        return Answer(text, "quotes", speaker, tuple(items), topic=q.topic)
+
+    async def _mention_passages(self, entity_ids: list[int], limit: int) -> list[AnswerItem]:
+        marks = ",".join("?" * len(entity_ids))
+        rows = await self._db.fetchall(
+            f"SELECT m.article_id, m.surface, {_ARTICLE_COLUMNS} FROM mentions m JOIN articles a"
+            f" ON a.id = m.article_id WHERE m.entity_id IN ({marks}) ORDER BY a.published_at DESC, a.id DESC"
+            " LIMIT 200",
+            entity_ids,
+        )
+        items: list[AnswerItem] = []
+        seen: set[int] = set()
+        for r in rows:
+            aid = int(r["aid"])
+            if aid in seen:
+                continue
+            seen.add(aid)
+            passage = await self._db.fetchone(
+                "SELECT text FROM passages WHERE article_id = ? AND instr(text, ?) > 0 ORDER BY seq LIMIT 1",
+                (aid, str(r["surface"])),
+            )
+            if passage is None:
+                continue
+            items.append(AnswerItem("passage", str(passage[0]), self._article_ref(r), 1.0 / (1 + len(items))))
+            if len(items) >= limit:
+                break
+        return items
+
+    @staticmethod
+    def _terms(text: str | None) -> set[str]:
+        if not text:
+            return set()
+        out: set[str] = set()
+        for w in WORD.findall(text[:5000]):
+            lang = _lang_of(w)
+            t = lemma(w, lang)
+            if t and len(t) > 1:
+                out.add(t)
+        return out
+
+    async def _query_parts(self, text: str) -> tuple[list[str], list[str]]:
+        """Body terms and name terms of a free question."""
+        body: list[str] = []
+        names: list[str] = []
+        words = WORD.findall(text)
+        lowercase = {w for w in words if w[:1].islower()}
+        for w in words:
+            t = lemma(w, _lang_of(w))
+            if t and len(t) > 1:
+                body.append(t)
+        body.extend(_NUMBER.findall(text))
+        for m in find_mentions(text, _lang_of(text), lowercase):
+            for forms in m.tokens:
+                names.extend(forms.keys[:2])
+            for code in geo_codes(m.key):
+                names.append(geo_token(code))
+        return list(dict.fromkeys(body))[:40], list(dict.fromkeys(names))[:20]
+
+    async def rank_articles(self, question: str, *, limit: int = 10) -> list[tuple[int, float]]:
+        """Article ids ranked for a free question (bm25 over lemmas and name keys), best first."""
+        body, names = await self._query_parts(question[:MAX_QUESTION_CHARS])
+        clauses = []
+        if body:
+            clauses.append(f"body : ({fts_or(body)})")
+        if names:
+            clauses.append(f"names : ({fts_or(names)})")
+        if not clauses:
+            return []
+        depth = max(limit, 20)
+        rows = await self._db.fetchall(
+            "SELECT f.rowid, bm25(doc_fts, 1.0, 1.5) AS r, i.body FROM doc_fts f"
+            " JOIN article_index i ON i.article_id = f.rowid WHERE doc_fts MATCH ? ORDER BY r LIMIT ?",
+            (" OR ".join(clauses), depth),
+        )
+        if not rows:
+            return []
+        # re-rank: bm25 plus query lemma pairs found close together in the article (proximity)
+        pairs = {(a, b) for a, b in zip(body, body[1:], strict=False)}
+        top = -float(rows[0][1]) or 1.0
+        scored: list[tuple[int, float]] = []
+        for r in rows:
+            score = -float(r[1]) / top
+            if pairs:
+                seq = str(r[2]).split()
+                near = {(a, b) for i, a in enumerate(seq) for b in seq[i + 1 : i + 3]}
+                near |= {(b, a) for a, b in near}
+                score += 0.35 * len(pairs & near) / len(pairs)
+            scored.append((int(r[0]), score))
+        scored.sort(key=lambda kv: -kv[1])
+        return scored[:limit]
+
+    async def _idf(self, terms: Sequence[str]) -> dict[str, float]:
+        if not terms:
+            return {}
+        import math
+
+        total = int(await self._db.scalar("SELECT COUNT(*) FROM article_index") or 1)
+        marks = ",".join("?" * len(terms))
+        rows = await self._db.fetchall(
+            f"SELECT term, doc FROM doc_vocab WHERE term IN ({marks})", list(terms)
+        )
+        df = {str(r[0]): int(r[1]) for r in rows}
+        return {t: math.log(1 + total / (1 + df.get(t, 0))) for t in terms}
+
+    async def _free_answer(self, text: str, limit: int) -> Answer:
+        ranked = await self.rank_articles(text, limit=max(limit * 3, 20))
+        if not ranked:
+            return Answer(text, "none", note="nothing_found")
+        body, names = await self._query_parts(text)
+        weights = await self._idf(body + names)
+        total = sum(weights.values()) or 1.0
+        ids = [aid for aid, _ in ranked]
+        marks = ",".join("?" * len(ids))
+        passages = await self._db.fetchall(
+            f"SELECT p.article_id, p.text, {_ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
+            f" WHERE p.article_id IN ({marks})",
+            ids,
+        )
+        rank_of = {aid: i for i, aid in enumerate(ids)}
+        best: dict[int, tuple[float, sqlite3.Row]] = {}
+        name_set = set(names)
+        for p in passages:
+            ptext = str(p["text"])
+            terms = self._terms(ptext)
+            pnames: set[str] = set()
+            if name_set:
+                for m in find_mentions(ptext, str(p["lang"]), set()):
+                    for t in m.tokens:
+                        pnames.update(t.keys)
+                    pnames.update(geo_token(c) for c in geo_codes(m.key))
+            covered = sum(w for t, w in weights.items() if t in terms or t in pnames)
+            score = covered / total - 0.01 * rank_of[int(p["article_id"])]
+            aid = int(p["article_id"])
+            if aid not in best or score > best[aid][0]:
+                best[aid] = (score, p)
+        good = sorted(((s, p) for s, p in best.values() if s >= 0.3), key=lambda sp: -sp[0])[:limit]
+        if not good:
+            return Answer(text, "none", note="nothing_found")
+        items = tuple(AnswerItem("passage", str(p["text"]), self._article_ref(p), float(s)) for s, p in good)
+        return Answer(text, "search", answers=items)
+
+
+def now_iso() -> str:
+    """The current UTC time, ISO formatted (for logs)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")

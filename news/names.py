@@ -1,0 +1,417 @@
+"""Names in text: lemmas, cross-script keys, mention detection and place names across languages.
+
+- Russian words are lemmatised with pymorphy3 (cached per word form). Only dictionary words and
+  name-tagged guesses whose lemma merely drops an ending are trusted: "Лавровым" → "лавров",
+  "Захаровой" → "захарова", "Байдена" → "байден", but "Рютте" stays "рютте" (pymorphy would guess "рютта").
+- Bulgarian has no analyser here: our own rules strip the definite article (-ът/-ят/-та/-то/-те).
+- A mention is a run of capitalised words ("Сергей Лавров", "Чое Сон-хуи", "МИД КНДР"); a word that only
+  starts a sentence counts when it looks like a name.
+- Countries come from CLDR (Babel) and ISO 3166 (pycountry) in English, Russian and Bulgarian; every
+  name of a country maps to one code, indexed as the token `geo_token(code)`.
+"""
+
+from __future__ import annotations
+
+import gettext
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from news.translit import has_cyrillic, name_key, skeleton
+
+__all__ = [
+    "Mention",
+    "NameForms",
+    "find_mentions",
+    "geo_codes",
+    "geo_names",
+    "geo_token",
+    "is_function_word",
+    "lemma",
+    "name_forms",
+    "phrase_key",
+    "skeleton",
+    "stem_bg",
+    "stem_en",
+]
+
+log = logging.getLogger(__name__)
+
+_NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
+_PERSON_TAGS = frozenset({"Name", "Surn", "Patr"})
+_FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "PRED", "Apro", "Ques"})
+_RU_CASE_ENDING = re.compile(r"(?<=[бвгджзклмнпрстфхцчшщ])(?:ом|ым|ем|ой|ей|а|у|е|ы|и|я|ю)$")
+_BG_ARTICLE = re.compile(r"(?:ът|ят|та|то|те)$")
+WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
+@lru_cache(maxsize=1)
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@dataclass(frozen=True, slots=True)
+class NameForms:
+    """What a capitalised word can stand for: its lemma, index keys and what kind of name it looks like."""
+
+    lemma: str  # lower-case lemma in the word's own script
+    key: str  # cross-script key of the lemma
+    keys: tuple[str, ...]  # every key to index (lemma, surface, stripped ending)
+    person: bool  # tagged as a first name, surname or patronymic
+    place: bool  # tagged as a place
+    known_word: bool  # a dictionary word that is not a name (e.g. a sentence-initial common word)
+
+
+def _ru_forms(word: str) -> tuple[str, list[str], bool, bool, bool]:
+    low = word.lower().replace("ё", "е")
+    parses = _morph().parse(low)
+    best = next((p for p in parses if _NAME_TAGS & p.tag.grammemes), None)
+    known = bool(parses) and parses[0].is_known
+    variants: list[str] = [low]
+    if best is None:
+        top = parses[0] if parses else None
+        if top is not None and known:
+            lem = str(top.normal_form)
+            return lem, variants + [lem], False, False, True
+        stripped = _RU_CASE_ENDING.sub("", low)
+        if stripped != low and len(stripped) >= 3:
+            variants.append(stripped)
+        return low, variants, False, False, False
+    grams = best.tag.grammemes
+    lem = str(best.normal_form)
+    if "Surn" in grams and "femn" in grams:
+        nom = best.inflect({"nomn", "sing"})
+        if nom is not None:
+            lem = str(nom.word)
+    trusted = best.is_known or (lem != low and low.startswith(lem) and len(lem) >= 3)
+    if not trusted:
+        stripped = _RU_CASE_ENDING.sub("", low)
+        if stripped != low and len(stripped) >= 3 and "Fixd" not in grams:
+            variants.append(stripped)
+        lem = low
+    variants.append(lem)
+    if not best.is_known:  # a guess: good for the ending, not for the kind of word
+        return lem, variants, False, False, False
+    return lem, variants, bool(_PERSON_TAGS & grams), "Geox" in grams, False
+
+
+@lru_cache(maxsize=300_000)
+def name_forms(word: str, lang: str) -> NameForms:
+    """Lemma and index keys of one capitalised word, in an article of language `lang` (ru/bg/en/other)."""
+    person = place = known = False
+    if has_cyrillic(word):
+        if lang == "bg":
+            low = word.lower()
+            lem = low
+            variants = [low]
+            stripped = _BG_ARTICLE.sub("", low)
+            if stripped != low and len(stripped) >= 4:
+                variants.append(stripped)
+            if "ъ" in low:  # Bulgarian ъ stands for English u, o, e or nothing: Ръд / Rudd, Джонсън / Johnson
+                variants.extend([low.replace("ъ", "у"), low.replace("ъ", "")])
+        else:
+            lem, variants, person, place, known = _ru_forms(word)
+    else:
+        lem = word.lower()
+        if lem.endswith(("'s", "’s")):
+            lem = lem[:-2]
+        variants = [lem]
+    if _is_acronym(word):
+        from anyascii import anyascii
+
+        raw = "".join(c for c in anyascii(word).lower() if c.isalnum())
+        return NameForms(lem, raw, (raw,) if raw else (), False, place, False)
+    keys: list[str] = []
+    for v in [lem, *variants]:
+        k = name_key(v).replace(" ", "")
+        if k and k not in keys:
+            keys.append(k)
+    return NameForms(lem, keys[0] if keys else "", tuple(keys), person, place, known)
+
+
+@lru_cache(maxsize=500_000)
+def lemma(word: str, lang: str) -> str:
+    """The lower-case lemma (ru) or light stem (bg, en) of a word, for full-text indexing; "" to skip it."""
+    low = word.lower().replace("ё", "е")
+    if has_cyrillic(low):
+        if lang == "bg":
+            return stem_bg(low)
+        p = _morph().parse(low)[0]
+        if _FUNCTION_POS & p.tag.grammemes:
+            return ""
+        if not p.is_known:
+            return low
+        return str(p.normal_form)
+    return stem_en(low)
+
+
+_EN_STOP = frozenset(
+    "a an the of in on at to for by with from and or but is are was were be been being it its this that these "
+    "those as do does did what which who whom whose when where why how than then there".split()
+)
+
+
+def is_function_word(word: str, lang: str) -> bool:
+    """True for words that carry no topic (prepositions, conjunctions, particles, pronouns, articles)."""
+    return lemma(word, lang) == "" or word.lower() in _EN_STOP
+
+
+_EN_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s")
+
+
+def stem_en(word: str) -> str:
+    """A light English stem (plural and -ed/-ing endings); stop words become ""."""
+    if word in _EN_STOP:
+        return ""
+    for suffix in _EN_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            return base + "y" if suffix in ("ies", "ied") else base
+    return word
+
+
+_BG_SUFFIXES = (
+    "ията",
+    "ият",
+    "ите",
+    "ата",
+    "ът",
+    "ят",
+    "та",
+    "то",
+    "те",
+    "ия",
+    "ни",
+    "на",
+    "но",
+    "ен",
+    "ия",
+    "а",
+    "и",
+    "о",
+    "е",
+    "я",
+)
+
+
+def stem_bg(word: str) -> str:
+    """A light Bulgarian stem: definite articles and the commonest plural and adjective endings removed."""
+    for suffix in _BG_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+# --------------------------------------------------------------------------------------------------
+# mentions
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A run of capitalised words in a text that names someone or something."""
+
+    surface: str
+    start: int
+    end: int
+    key: str  # space-joined lemma keys: the name's identity across forms
+    tokens: tuple[NameForms, ...]
+    kind: str  # PER, LOC or ORG (a guess)
+
+    @property
+    def head_key(self) -> str:
+        """The key of the last word (a surname, usually)."""
+        return self.tokens[-1].key if self.tokens else ""
+
+
+def _is_acronym(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t\"'«„“”‘’([—–-":
+        i -= 1
+    return i < 0 or text[i] in ".!?…\n:;"
+
+
+def _runs(text: str) -> Iterator[list[re.Match[str]]]:
+    run: list[re.Match[str]] = []
+    prev_end = -1
+    for m in WORD.finditer(text):
+        w = m.group()
+        if not w[0].isupper():
+            if run:
+                yield run
+            run = []
+            continue
+        gap = text[prev_end : m.start()] if run else ""
+        acr = _is_acronym(w)
+        if run and (gap not in (" ", "\u00a0") or acr != _is_acronym(run[-1].group()) or len(run) >= 8):
+            yield run
+            run = []
+        run.append(m)
+        prev_end = m.end()
+    if run:
+        yield run
+
+
+def find_mentions(
+    text: str, lang: str, lowercase_words: set[str] | None = None, *, check_starts: bool = True
+) -> list[Mention]:
+    """Name mentions in the text, in order. `lowercase_words` (words seen in lower case) helps tell a
+    sentence-initial common word from a name; it is computed when not given. `check_starts=False` takes
+    every capitalised word as a name (for text known to be a name, such as a quote's speaker)."""
+    if lowercase_words is None:
+        lowercase_words = {w for w in WORD.findall(text) if w[:1].islower()}
+    out: list[Mention] = []
+    for run in _runs(text):
+        while run and check_starts:
+            first = run[0]
+            if not _sentence_initial(text, first.start()):
+                break
+            w = first.group()
+            forms = name_forms(w, lang)
+            ru_forms = name_forms(w, "ru") if lang == "bg" else forms
+            if (
+                forms.known_word
+                or w.lower() in lowercase_words
+                or (lang == "bg" and not (ru_forms.person or ru_forms.place) and not _is_acronym(w))
+            ):
+                run = run[1:]
+                continue
+            break
+        if not run:
+            continue
+        for part in _split_kinds(run, lang):
+            mention = _mention(text, part, lang)
+            if mention is not None:
+                out.append(mention)
+    return out
+
+
+def _split_kinds(run: list[re.Match[str]], lang: str) -> list[list[re.Match[str]]]:
+    """Split "России Владимир Путин" into the place and the person."""
+    parts: list[list[re.Match[str]]] = [[run[0]]]
+    for m in run[1:]:
+        prev = name_forms(parts[-1][-1].group(), lang)
+        cur = name_forms(m.group(), lang)
+        if prev.place and not prev.person and cur.person and not cur.place:
+            parts.append([m])
+        else:
+            parts[-1].append(m)
+    return parts
+
+
+def _mention(text: str, run: list[re.Match[str]], lang: str) -> Mention | None:
+    words = [piece for m in run for piece in re.split(r"[-‐]", m.group()) if piece]
+    if not words or (len(words) == 1 and len(words[0]) < 2):
+        return None
+    if True:
+        tokens = tuple(name_forms(w, lang) for w in words)
+        key = " ".join(t.key for t in tokens if t.key)
+        if not key:
+            return None
+        if all(_is_acronym(w) for w in words):
+            kind = "ORG"
+        elif any(t.person for t in tokens) or (
+            lang == "bg" and any(name_forms(w, "ru").person for w in words)
+        ):
+            kind = "PER"
+        elif any(t.place for t in tokens) or geo_codes(key):
+            kind = "LOC"
+        else:
+            kind = "PER" if len(words) > 1 else "LOC"
+        start, end = run[0].start(), run[-1].end()
+    return Mention(text[start:end], start, end, key, tokens, kind)
+
+
+def phrase_key(text: str, lang: str) -> str:
+    """The lemma key of a whole phrase ("Северной Кореи" → key of "северный корея")."""
+    words = WORD.findall(text)
+    return " ".join(k for k in (name_forms(w, lang).key for w in words) if k)
+
+
+# --------------------------------------------------------------------------------------------------
+# places across languages
+
+# Common abbreviations and short names that neither CLDR nor ISO 3166 list. General knowledge, kept short.
+_EXTRA_PLACE_NAMES: dict[str, tuple[str, ...]] = {
+    "US": ("USA", "US", "U.S.", "America", "США", "САЩ", "Америка"),
+    "GB": ("UK", "U.K.", "Britain", "Great Britain", "Британия", "Великобритания"),
+    "KP": ("DPRK", "КНДР", "КНДР", "Северная Корея"),
+    "KR": ("Южная Корея",),
+    "RU": ("РФ", "Russia"),
+    "CZ": ("Czech Republic", "Чехия"),
+}
+_GENERIC_PREFIXES = re.compile(r"^(?:Republic of|Kingdom of|State of|The)\s+", re.I)
+
+
+def _country_names() -> dict[str, set[str]]:
+    names: dict[str, set[str]] = {}
+    try:
+        from babel import Locale
+
+        for loc in ("en", "ru", "bg"):
+            for code, name in Locale(loc).territories.items():
+                if len(code) == 2 and code.isalpha():
+                    names.setdefault(code, set()).add(name)
+    except Exception:  # pragma: no cover - babel missing or broken: ISO names still work
+        log.warning("CLDR territory names unavailable; using ISO 3166 names only")
+    try:
+        import pycountry
+
+        translations = {
+            lang: gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+            for lang in ("ru", "bg")
+        }
+        for c in pycountry.countries:
+            forms = {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)}
+            for form in [f for f in forms if f]:
+                bucket = names.setdefault(c.alpha_2, set())
+                bucket.add(form)
+                bucket.add(form.split(",")[0])
+                for tr in translations.values():
+                    local = tr.gettext(form)
+                    bucket.add(local)
+                    bucket.add(local.split(",")[0])
+    except Exception:  # pragma: no cover
+        log.warning("ISO 3166 names unavailable")
+    for code, extra in _EXTRA_PLACE_NAMES.items():
+        names.setdefault(code, set()).update(extra)
+    return names
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+    by_key: dict[str, set[str]] = {}
+    by_code: dict[str, tuple[str, ...]] = {}
+    for code, forms in _country_names().items():
+        cleaned = sorted({_GENERIC_PREFIXES.sub("", f).strip() for f in forms if f and f.strip()})
+        by_code[code] = tuple(cleaned)
+        for form in cleaned:
+            lang = "ru" if has_cyrillic(form) else "en"
+            for k in {phrase_key(form, lang), phrase_key(form, "bg")}:
+                if k:
+                    by_key.setdefault(k, set()).add(code)
+    return {k: frozenset(v) for k, v in by_key.items()}, by_code
+
+
+def geo_codes(key: str) -> frozenset[str]:
+    """ISO country codes whose names (any of en/ru/bg, any case form) have this lemma key."""
+    return _gazetteer()[0].get(key, frozenset())
+
+
+def geo_names(code: str) -> tuple[str, ...]:
+    """The known names of a country in English, Russian and Bulgarian."""
+    return _gazetteer()[1].get(code, ())
+
+
+def geo_token(code: str) -> str:
+    """The index token standing for a country."""
+    return f"geo{code.lower()}"

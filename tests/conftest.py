@@ -52,3 +52,17 @@ async def services(
     settings = Settings(database_path=db_path, _env_file=None)  # type: ignore[call-arg]
     async with open_services(settings, clock=clock) as svc:
         yield svc
+
+
+@pytest.fixture(autouse=True)
+def _restore_root_logging() -> object:
+    """Commands under test install their own log handlers; put the root logger back afterwards so a
+    handler bound to a closed capture stream never outlives its test."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level, filters = list(root.handlers), root.level, list(root.filters)
+    yield None
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    root.filters[:] = filters

@@ -479,6 +479,8 @@ _EN_VERBS = [
     "lament",
     "lamented",
     "mocked",
+    "mocks",
+    "states",
     "praised",
     "criticized",
     "criticised",

@@ -42,9 +42,12 @@ _CYR = re.compile(r"[а-яёА-ЯЁ]")
 _LAT = re.compile(r"[a-zA-Z]")
 
 
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+
+
 def _detect_lang(text: str) -> str:
     """Cheap ru/bg/en guess from letters of the first few kB."""
-    sample = text[:4000]
+    sample = _URL.sub(" ", text[:4000])  # links are Latin whatever the language of the post
     cyr = len(_CYR.findall(sample))
     lat = len(_LAT.findall(sample))
     if cyr <= lat:
@@ -223,9 +226,11 @@ _EN_GEN_STOP = set(
     "might should must".split()
 )
 _EN_TIME = set(
-    "monday tuesday wednesday thursday friday saturday sunday week weeks weekend month months year years day "
-    "days night morning afternoon evening time times today yesterday tonight hour hours minute minutes".split()
+    "monday tuesday wednesday thursday friday saturday sunday week weeks weekend month months year years "
+    "day days night morning afternoon evening time times today yesterday tonight hour hours minute "
+    "minutes".split()
 )
+_EN_AUX_AFTER = set("were are was is have has had would will could can should did do does".split())
 _EN_PAST = set("said told wrote read spoke thought felt swore began sang put".split())
 # the noun after these is the hearer, never an inverted speaker ('told CNN')
 _ADDRESSEE_VERBS = {"told", "tells", "tell", "telling"}
@@ -290,7 +295,7 @@ def _is_acronym(w: str) -> bool:
     return len(w) >= 2 and w.isupper() and w.replace(".", "").replace("-", "").isalpha()
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def _role_key(w: str) -> str | None:
     """Canonical role for a lowercased word ('министром' -> 'minister'), or None."""
     w = w.rstrip(".")
@@ -314,7 +319,7 @@ def _morph() -> Any:
         return None
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=65536)
 def _ru_tag(word: str) -> tuple[str, str | None, bool]:
     """(kind, gender, known) of a capitalised Russian word: kind in name/geo/org/other."""
     m = _morph()
@@ -332,7 +337,7 @@ def _ru_tag(word: str) -> tuple[str, str | None, bool]:
         return ("org", None, True)
     if "Surn" in tag or "Name" in tag or "Patr" in tag:
         return ("name", gender, True)
-    return ("other", None, bool(m.word_is_known(word)))
+    return ("other", None, bool(p.is_known))
 
 
 def _name_gender(tokens: list[str], lang: str) -> str | None:
@@ -356,14 +361,21 @@ def _name_gender(tokens: list[str], lang: str) -> str | None:
             return "m"
         if lang == "ru" and len(tokens) > 1:
             # only a first name is reliable: many surnames (Цой, Ким) are the same for both genders
-            m = _morph()
-            if m is not None:
-                try:
-                    p = m.parse(tokens[0])[0]
-                    if "Name" in p.tag and p.tag.gender in ("masc", "femn"):
-                        return "m" if p.tag.gender == "masc" else "f"
-                except Exception:
-                    return None
+            return _ru_first_name_gender(tokens[0])
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _ru_first_name_gender(word: str) -> str | None:
+    m = _morph()
+    if m is None:
+        return None
+    try:
+        p = m.parse(word)[0]
+        if "Name" in p.tag and p.tag.gender in ("masc", "femn"):
+            return "m" if p.tag.gender == "masc" else "f"
+    except Exception:
+        return None
     return None
 
 
@@ -582,16 +594,18 @@ def _find_quotes(text: str, para_starts: list[int]) -> list[tuple[int, int]]:
             if idx >= 0 and (top == "„" or not _opening_like(text, i)):
                 del stack[idx + 1 :]
                 closed = True
+            elif top == "“" and _closing_like(text, i) and not _opening_like(text, i):
+                closed = True  # an opening-shaped mark used to close: “the best in the world“
             elif _opening_like(text, i) or not stack:
                 stack.append((c, i))
         elif c == "”":
-            idx = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][0] in "“„"), -1)
+            idx = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][0] in '“„"'), -1)
             if idx >= 0:
                 del stack[idx + 1 :]
                 closed = True
         elif c == '"':
-            if top == '"':
-                closed = True
+            if top == '"' or (top in ("“", "„") and _closing_like(text, i) and not _opening_like(text, i)):
+                closed = True  # also a straight mark closing a curly one: “…"
             elif '"' in [s[0] for s in stack] and _closing_like(text, i):
                 idx = max(k for k in range(len(stack)) if stack[k][0] == '"')
                 del stack[idx + 1 :]
@@ -950,6 +964,14 @@ class _Parser:
         w = d.tl[j]
         if w == "to" and d.lang == "en":
             return None  # an infinitive ('a leader to counter'): its subject is elsewhere
+        if w == ")" and d.lang == "en" and depth == 0:
+            # 'Sen. Rand Paul (R-Ky.) said': step over the party label
+            k = j - 1
+            while k > lo and j - k < 8 and d.tw[k] != "(":
+                k -= 1
+            if k > lo and d.tw[k] == "(":
+                return self.np_back(k - 1, lo, depth + 1)
+            return None
         if w in self.d.pron:
             return _NP("pron", d.ts[j], d.te[j], gender=self.d.pron[w])
         if w in lx.SKIP_PRONOUNS:
@@ -1027,6 +1049,10 @@ class _Parser:
         # genitive complement after a role ("представитель министерства заявил")
         k = j
         while k - 1 >= lo and j - k < 3 and not d.inq[k - 1] and d.tw[k - 1] not in ",.;:!?":
+            if d.lang == "en" and (
+                d.tl[k] in _NOT_VERB_EN or d.tl[k] in _EN_GEN_STOP or d.tl[k] in lx.CONJ or d.tl[k] in d.verbs
+            ):
+                break
             k -= 1
             r = _role_key(d.tl[k])
             if r:
@@ -1153,8 +1179,15 @@ class _Parser:
         """English: the subject before a run of appositives ending with the comma at token j
         ('Ramil Carr, 31, a Philadelphia photographer, said')."""
         d = self.d
+        v = j + 1
+        while v < d.n and d.tl[v] in lx.AUX:
+            v += 1
+        if v < d.n and d.tl[v].endswith("ing"):
+            return None  # ', saying …': a participle takes the sentence subject
         for s in range(max(lo, j - 40), j - 1):
-            if s > lo and d.tw[s - 1] not in (",", ";", ":", "—", "–", "(") and d.tl[s - 1] not in lx.CONJ:
+            if s > lo and not (
+                d.tw[s - 1] == "," and d.tl[lo] in _LEAD_PREP and s - lo <= 8 and "," not in d.tw[lo : s - 1]
+            ):
                 continue
             if d.inq[s] or d.tw[s] == ",":
                 continue
@@ -1182,6 +1215,8 @@ class _Parser:
         if verb.endswith("ing"):
             return None  # 'the polls saying': not a finite verb with a subject
         finite = verb.endswith(("ed", "s")) or verb in _EN_PAST or v > j + 1
+        if v + 1 < d.n and d.tl[v + 1] in _EN_AUX_AFTER:
+            return None  # 'his remarks were …': the 'verb' is a noun
         k = j
         while k - 1 >= lo and j - k < 6:
             pt, pl = d.tw[k - 1], d.tl[k - 1]
@@ -1190,8 +1225,14 @@ class _Parser:
             if pl in _EN_GEN_DET:
                 if pl in ("this", "last", "next"):
                     return None
-                if not finite and (pl in ("a", "an", "one", "another", "each", "every") or not d.tl[j].endswith("s")):
+                if not finite and (
+                    pl in ("a", "an", "one", "another", "each", "every") or not d.tl[j].endswith("s")
+                ):
                     return None  # 'a forceful promise', 'a larger say': the 'verb' is a noun
+                if k - 2 >= 0 and (
+                    d.tl[k - 2] in lx.RELATIVE or d.tl[k - 2] in d.verbs or d.tl[k - 2].endswith("ed")
+                ):
+                    return None  # 'who watched the debate said': an object, not the subject
                 return _NP("source", d.ts[k - 1], d.te[j])
             if pl.endswith(("'s", "’s")):
                 k -= 1
@@ -1436,6 +1477,8 @@ def _after_attr(p: _Parser, it: _Item) -> tuple[_NP, str, int] | None:
         return None
     if loose:
         hi = min(hi, k + 8)
+    # '“….” The star then recalled …': a new sentence, unless a plain 'X said' follows at once
+    new_sent = d.lang == "en" and not lead_punct and content.endswith(".")
     # '“…,” according to X'
     acc = _according(p, k, hi)
     if acc is not None:
@@ -1462,28 +1505,30 @@ def _after_attr(p: _Parser, it: _Item) -> tuple[_NP, str, int] | None:
                 ):
                     return np0, d.tw[v], d.ts[v]
             np = p.np_back(v - 1, k)
+            if new_sent and (np is None or d.tok_at(np.end) != v or d.tl[v] not in _EN_PLAIN_SAY):
+                return None
             if np is not None and d.ts[v] - np.end < 40:
                 # the phrase must start at the window start (nothing else between quote and speaker)
                 lead = range(k, d.tok_at(np.start))
-                if (
-                    all(
-                        d.tw[t][:1].isalpha()
-                        and d.tw[t][:1].islower()
-                        and not p.is_verb(t)
-                        and d.tl[t] not in lx.CONJ
-                        for t in lead
+                if all(
+                    (
+                        (d.tw[t][:1].isalpha() and d.tw[t][:1].islower())
+                        or (d.lang == "en" and (d.tw[t][:1].isupper() or _abbr_dot(d, t)))
                     )
-                    and len(lead) <= 4
-                ):
+                    and not p.is_verb(t)
+                    and d.tl[t] not in lx.CONJ
+                    for t in lead
+                ) and len(lead) <= (6 if d.lang == "en" else 4):
                     return np, d.tw[v], d.ts[v]
             return None
     return None
 
 
-# what may stand between a subject and its verb: an appositive ', the senator from Ohio,' or '(R-Ky.)'
-_APPOS_GAP = re.compile(
-    r"\s*(?:\([^()\n\"“”]{1,40}\)\s*)?(?:,(?:[^,\n\"“”]{1,120},){1,4}\s*|(?<=\)),\s*)?"
+_EN_PLAIN_SAY = set(
+    "said says told tells added adds asked asks wrote writes explained continued replied".split()
 )
+# what may stand between a subject and its verb: an appositive ', the senator from Ohio,' or '(R-Ky.)'
+_APPOS_GAP = re.compile(r"\s*(?:\([^()\n\"“”]{1,40}\)\s*)?(?:,(?:[^,\n\"“”]{1,120},){1,4}\s*|(?<=\)),\s*)?")
 
 
 def _abbr_dot(d: _Doc, i: int) -> bool:
@@ -1697,10 +1742,14 @@ _TAIL_WORDS = set(
 
 def _tail_ok(d: _Doc, k: int, end_tok: int) -> bool:
     """After a trailing 'X said' only adverbials may follow ('in a statement', 'on Monday')."""
-    if end_tok - k > 6:
+    if end_tok - k > (10 if d.lang == "en" else 6):
         return False
     return all(
-        d.tl[t] in _TAIL_WORDS or d.tw[t][:1].isupper() or d.tw[t][:1].isdigit() or d.tw[t] in ",-—"
+        d.tl[t] in _TAIL_WORDS
+        or d.tw[t][:1].isupper()
+        or d.tw[t][:1].isdigit()
+        or d.tw[t] in ",-—"
+        or (d.lang == "en" and _abbr_dot(d, t) and t < end_tok)
         for t in range(k, end_tok + 1)
     )
 
@@ -1723,7 +1772,7 @@ def _statement(p: _Parser, a: int, b: int) -> tuple[_NP, str | None, int, int, i
                     return acc[0], acc[1], acc[2], d.ts[c + 1], content_end
                 break
     # "…, X said." / "…, said X." / "…, — заявил X."
-    for c in range(end_tok, max(a, end_tok - 10), -1):
+    for c in range(end_tok, max(a, end_tok - (16 if d.lang == "en" else 10)), -1):
         if d.tw[c] in (",", "—", "–") and c > a + 3:
             j = c + 1
             while j <= end_tok and d.tw[j] in ("—", "–", "-", ","):
@@ -1746,7 +1795,8 @@ def _statement(p: _Parser, a: int, b: int) -> tuple[_NP, str | None, int, int, i
                     ):
                         return np, d.tw[v], d.ts[v], d.ts[a], d.te[c - 1]
                     break
-            break
+            if d.lang != "en":
+                break
     # "X said (that) …" / "X заяви, че …"
     for v in range(a, min(b, a + 25)):
         if not p.is_verb(v):
@@ -2041,6 +2091,20 @@ def _extract(text: str, lang: str) -> list[ExtractedQuote]:
             if prev.para == it.para and prev.close_tok > lo:
                 lo = min(prev.close_tok + 1, it.open_tok - 1)
         bres = _before_attr(p, it, lo)
+        if bres is not None and lang == "en" and bres[0].kind == "source":
+            # '… the treaty signals "the beginning of the end" for the EU, said Geert Wilders': the
+            # sentence's own '…, said X' outranks a common noun before the quote
+            sid = d.sent[min(it.open_tok, d.n - 1)]
+            for sx in stmts:
+                if (
+                    sx.np is not None
+                    and sx.np.kind in ("name", "role")
+                    and sx.verb_pos > it.end
+                    and d.sent[min(d.tok_at(sx.verb_pos), d.n - 1)] == sid
+                    and sx.start <= it.start
+                ):
+                    bres = None
+                    break
         if bres is not None:
             it.np, it.verb, it.verb_pos = bres
             continue
@@ -2112,18 +2176,18 @@ def _extract(text: str, lang: str) -> list[ExtractedQuote]:
         # "breathe"', 'The email reads, "…"'): the subject of the sentence is the source
         for it in items:
             if it.speaker is None and not it.dash:
-                np = _clause_subject(p, it)
-                if np is not None:
-                    spk, att = p.resolve(np, None, np.start)
+                cnp = _clause_subject(p, it)
+                if cnp is not None:
+                    spk, att = p.resolve(cnp, None, cnp.start)
                     if spk is not None:
                         it.speaker, it.attribution = spk, att
 
     out: list[ExtractedQuote] = []
     if lang == "en":
         # an English reported statement resolved through a pronoun is right too rarely to show
-        for st in stmts:
-            if st.attribution == "pronoun":
-                st.emit = False
+        for sx in stmts:
+            if sx.attribution == "pronoun":
+                sx.emit = False
     for it in sorted(items + [s for s in stmts if s.emit], key=lambda x: x.start):
         if it.end <= it.start or (it.dash and it.speaker is None):
             continue  # an unattributed dash paragraph is far more often a list item than speech

@@ -192,6 +192,46 @@ def test_unattributed_quote_kept_without_speaker() -> None:
     assert q.speaker is None and q.attribution is None
 
 
+def test_common_noun_sources_en() -> None:
+    text = '"It is bad," said an Iowa Democrat. "We will see," the company wrote in a statement.'
+    qs = extract_quotes(text, "en")
+    _check_offsets(text, qs)
+    assert [q.speaker for q in qs] == ["an Iowa Democrat", "the company"]
+
+
+def test_appositive_and_party_label_en() -> None:
+    text = (
+        '"It is over," Morton Blackwell, the committeeman from Virginia, told AFP. '
+        '"Not yet," Sen. Marco Rubio (R-Fla.) said. '
+        'Ramil Carr, 31, a photographer, said the convention was a "perfect opportunity" to speak.'
+    )
+    qs = extract_quotes(text, "en")
+    _check_offsets(text, qs)
+    assert [q.speaker for q in qs] == ["Morton Blackwell", "Marco Rubio", "Ramil Carr"]
+
+
+def test_mixed_quote_marks_and_no_comma_en() -> None:
+    text = '“There is no bad publicity," said Mayor Don Guardian. "The caucus is a battle" Grubbs said.'
+    qs = extract_quotes(text, "en")
+    _check_offsets(text, qs)
+    assert [(q.text, q.speaker) for q in qs] == [
+        ("There is no bad publicity", "Don Guardian"),
+        ("The caucus is a battle", "Grubbs"),
+    ]
+
+
+def test_sentence_subject_of_quoted_phrase_en() -> None:
+    text = 'At one point, Cruz coached Trump to "breathe, breathe, breathe."'
+    qs = extract_quotes(text, "en")
+    assert qs and qs[0].speaker == "Cruz" and qs[0].verb is None
+
+
+def test_new_sentence_after_quote_is_not_attribution_en() -> None:
+    text = 'Hayek said: "We try to overlook it." The star then recalled an incident.'
+    qs = extract_quotes(text, "en")
+    assert qs[0].speaker == "Hayek"
+
+
 def test_quoted_name_never_gets_a_speaker() -> None:
     text = 'Ранее агентство "Новости-Юг" и Иван Петров заявили, что дорога закрыта.'
     quotes = extract_quotes(text, "ru")

@@ -27,6 +27,7 @@ import fcntl
 import json
 import logging
 import os
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -42,6 +43,7 @@ from storage.outbox import OutboxRow, OutboxStore
 log = logging.getLogger(__name__)
 
 EDIT_MAX_AGE_SECONDS = 48 * 3600
+GUARD_WINDOW = 1.03  # seconds: the overall limit is checked on this sliding window at the call
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -103,6 +105,19 @@ class RateLimiter:
         self.limits = limits
         self.overall = Spacing(limits.global_per_second * limits.margin)
         self._chats: dict[int, Spacing] = {}
+        # a sliding-window guard on top of the spacing: never N calls within GUARD_WINDOW
+        self._window = max(1, int(limits.global_per_second))
+        self._recent: deque[float] = deque(maxlen=self._window)
+
+    def window_wait(self, now: float) -> float:
+        """Seconds to wait so that no `global_per_second` sends fall within the guard window."""
+        if len(self._recent) < self._window:
+            return 0.0
+        return max(0.0, self._recent[0] + GUARD_WINDOW - now)
+
+    def record_send(self, now: float) -> None:
+        """Remember a send for the sliding-window guard."""
+        self._recent.append(now)
 
     def _chat(self, chat_id: int) -> Spacing:
         bucket = self._chats.get(chat_id)
@@ -321,15 +336,14 @@ class OutboxSender:
                 continue
             while len(self._inflight) >= self._max_in_flight:
                 await asyncio.wait(list(self._inflight.values()), return_when=asyncio.FIRST_COMPLETED)
-            at = self._limiter.overall.reserve(self._now())
-            wait = at - self._now()
+            if not await self._store.claim(row.id, self._now()):
+                continue
+            # Pace after the claim, right before the call: a slow commit then delays this send instead
+            # of bunching it with the next one (which would break a sliding window at Telegram's end).
+            wait = self._limiter.overall.reserve(self._now()) - self._now()
             if wait > 0:
                 await self._sleep(wait)
             now = self._now()
-            if self._limiter.chat_available_at(row.chat_id, now) > now:
-                continue  # a RetryAfter arrived for this chat while we waited
-            if not await self._store.claim(row.id, now):
-                continue
             self._limiter.reserve_chat(row.chat_id, now)
             self._inflight[row.chat_id] = asyncio.create_task(self._deliver(row))
             started = True
@@ -345,6 +359,14 @@ class OutboxSender:
             self._inflight.pop(row.chat_id, None)
             self._wake.set()
 
+    async def _guard_window(self) -> None:
+        """At the moment of the call: never `global_per_second` calls within the guard window, even
+        when a pause (GC, a slow commit) delayed one request after it was paced and bunched it with
+        the next; records the call time."""
+        while (wait := self._limiter.window_wait(self._now())) > 0:
+            await self._sleep(wait)
+        self._limiter.record_send(self._now())
+
     async def _attempt(self, row: OutboxRow) -> None:
         try:
             if row.kind == "edit":
@@ -352,6 +374,7 @@ class OutboxSender:
                 if message_id is None:
                     return
                 try:
+                    await self._guard_window()
                     await self._api.edit(row, message_id)
                 except BadRequest as exc:
                     if "not modified" not in str(exc).lower():
@@ -359,6 +382,7 @@ class OutboxSender:
                 await self._store.mark_sent(row, message_id)
                 self.stats.edited += 1
             else:
+                await self._guard_window()
                 message_id = await self._api.send(row)
                 await self._store.mark_sent(row, message_id)
                 self.stats.sent += 1

@@ -745,6 +745,17 @@ PRONOUNS: dict[str, dict[str, str]] = {
     "bg": {"той": "m", "тя": "f", "те": "p"},
     "en": {"he": "m", "she": "f", "they": "p"},
 }
+# English things that 'it' can stand for when it speaks: 'the statement said', then '…,” it said'.
+EN_IT_NOUNS = set(
+    """statement report release email e-mail letter memo ad advertisement poll website site tweet
+    article editorial document filing lawsuit complaint survey study transcript post video story
+    ruling campaign committee group agency department ministry government administration newspaper
+    magazine network office court team paper book page sign message note company firm party
+    organization organisation union association foundation blog column speech platform plan bill
+    proposal announcement notice order decision verdict draft resolution board council commission
+    agreement deal treaty law policy guidance account newsletter brochure flyer mailer script
+    petition cable text banner headline caption label summary indictment motion opinion""".split()
+)
 # Pronouns that never name a speaker we can resolve (first/second person, relative).
 SKIP_PRONOUNS = {"i", "we", "you", "я", "мы", "вы", "ты", "аз", "ние", "вие", "ти", "it", "оно", "то"}
 RELATIVE = {"who", "which", "который", "которая", "которые", "които", "който", "която", "което", "что"}
@@ -1472,6 +1483,14 @@ STOP_CAPS = set(
         "още",
     ]
 )
+# English function words that start a sentence capitalised but never begin a name
+STOP_CAPS.update(
+    """like unlike about against among amid despite into over under upon within without through
+    throughout toward towards although though because unless whether once instead perhaps thus
+    therefore indeed moreover besides nor why""".split()
+)
+# contractions written with a typographic apostrophe ("That’s why …")
+STOP_CAPS.update(w.replace("'", "\u2019") for w in list(STOP_CAPS) if "'" in w)
 # Words that make a capitalised run an organisation or place, not a person.
 ORG_WORDS = set(
     [

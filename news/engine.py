@@ -19,7 +19,7 @@ import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,7 +34,9 @@ from news.names import (
     Mention,
     find_mentions,
     geo_codes,
+    geo_codes_in,
     geo_names,
+    geo_near,
     geo_token,
     lemma,
     name_forms,
@@ -42,7 +44,10 @@ from news.names import (
     skeleton,
 )
 from news.questions import Question, parse_question
-from news.translit import has_cyrillic, word_keys
+from news.ranking import Candidate, QueryTerms, Stats, rerank
+from news.terms import TOKEN as _TOKEN
+from news.terms import cross_keys, doc_terms, query_cross_keys, query_terms
+from news.translit import consonants, has_cyrillic, latin_variants, sounds_alike, word_keys
 from storage.db import Database
 
 __all__ = ["Engine", "fts_or", "fts_quote"]
@@ -52,6 +57,7 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _ARTICLE_COLUMNS = "a.id AS aid, a.title, a.url, a.source, a.lang, a.published_at"
+_RERANK_DEPTH = 40  # candidates that FTS5 hands to the second-stage ranking
 _ATTRIBUTION_WEIGHT = {"direct": 1.0, "role": 0.92, "pronoun": 0.88}
 
 
@@ -108,6 +114,7 @@ class _NameVocab:
     def __init__(self) -> None:
         self.docs: dict[str, int] = {}
         self._buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        self._by_consonants: dict[str, list[str]] = defaultdict(list)
 
     def add(self, key: str, docs: int = 1) -> None:
         if key in self.docs:
@@ -115,13 +122,31 @@ class _NameVocab:
             return
         self.docs[key] = docs
         self._buckets[(key[:1], len(key))].append(key)
+        self._by_consonants[consonants(key)].append(key)
+
+    def alike(self, variants: Iterable[str], *, exact: bool = False) -> set[str]:
+        """Keys equal to one of the variants (tier 1) or, unless `exact`, sounding alike (tier 2: the same
+        consonants and vowels transcriptions trade, `news.translit.sounds_alike`)."""
+        out: set[str] = set()
+        for v in variants:
+            if v in self.docs:
+                out.add(v)
+            cons = consonants(v)
+            if exact:
+                continue
+            if len(cons) < 2:
+                continue
+            for cand in self._by_consonants.get(cons, ()):
+                if cand not in out and sounds_alike(v, cand):
+                    out.add(cand)
+        return out
 
     def expand(self, key: str) -> set[str]:
         """Keys of the vocabulary that spell the same name: exact, a typo away, or a vowel spelling away.
 
         Short keys (up to 6 letters) allow one inserted/deleted letter, one swap or one changed vowel
-        (Hunt / Хант), never a changed consonant (Iran is not Ivan); 7-8 letters one edit; longer ones two. Keys whose consonant skeletons agree
-        (5+ consonants) may differ by three (Ireland / Ирландия)."""
+        (Hunt / Хант), never a changed consonant (Iran is not Ivan); 7-8 letters one edit; longer ones
+        two. Keys whose consonant skeletons agree (5+ consonants) may differ by three (Ireland / Ирландия)."""
         out = {key} if key in self.docs else set()
         n = len(key)
         if n < 4:
@@ -144,6 +169,89 @@ class _NameVocab:
             if ok or (len(skel) >= 5 and skeleton(cand) == skel):
                 out.add(cand)
         return out
+
+
+def _first_names_agree(a: str, b: str) -> bool:
+    """Lenient: two keys of first names that may stand for the same person (Joe / Джо, Nicolas / Николя,
+    Pavlo / Павел, an initial), since they only decide between people who share a surname."""
+    if len(a) == 1 or len(b) == 1:
+        return a[:1] == b[:1]
+    if sounds_alike(a, b, min_consonants=1):
+        return True
+    if min(len(a), len(b)) < 4:
+        return False
+    prefix = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return prefix >= 3 or OSA.distance(a, b) <= 1
+
+
+def _same_first_names(first_keys: Sequence[str], entity_name: str) -> bool:
+    """False when a mention's first names and an entity's (the words before the surname) clearly differ."""
+    theirs = phrase_key(entity_name, _lang_of(entity_name)).split()[:-1]
+    if not first_keys or not theirs:
+        return True
+    return any(_first_names_agree(a, b) for a in first_keys for b in theirs) or _first_names_agree(
+        "".join(first_keys), "".join(theirs)
+    )
+
+
+@dataclass(slots=True)
+class _NameQuery:
+    """A name query, analysed: a place (searched by its place tokens) or a person-like name (searched by the
+    head word's matching keys, then judged per article by the mentions' first names)."""
+
+    place: bool
+    terms: set[str]  # FTS tokens of the `names` column to look for
+    head: tuple[str, ...] = ()  # keys of the last query word under every spelling variant
+    firsts: tuple[tuple[str, ...], ...] = ()  # the same for each earlier word, and for them run together
+    aliases: frozenset[str] = frozenset()  # full keys of the aliases of an entity the query names exactly
+    _seen: dict[tuple[bool, str], bool] = field(default_factory=dict)
+
+    def _is_head(self, tok: str) -> bool:
+        hit = self._seen.get((True, tok))
+        if hit is None:
+            hit = tok in self.terms or any(sounds_alike(v, tok) for v in self.head)
+            self._seen[(True, tok)] = hit
+        return hit
+
+    def _is_first(self, tok: str) -> bool:
+        hit = self._seen.get((False, tok))
+        if hit is None:
+            hit = any(tok in vs or any(_first_names_agree(v, tok) for v in vs) for vs in self.firsts)
+            self._seen[(False, tok)] = hit
+        return hit
+
+    def judge(self, mention_keys: Iterable[str]) -> float | None:
+        """Bonus for an article whose mentions have these keys, or None when it names someone else: every
+        full name with the head word has another first name (Ashley Fox for Liam Fox), or the head word
+        is only a first name there (Muhammad Qadri for Prophet Muhammad)."""
+        agree = disagree = bare = other = 0
+        for mkey in mention_keys:
+            if mkey in self.aliases:
+                agree += 1
+                continue
+            toks = mkey.split()
+            if not toks:
+                continue
+            if self._is_head(toks[-1]):
+                if len(toks) == 1:
+                    bare += 1
+                elif (
+                    not self.firsts
+                    or any(self._is_first(t) for t in toks[:-1])
+                    or self._is_first("".join(toks[:-1]))
+                ):
+                    agree += 1
+                else:
+                    disagree += 1
+            elif any(self._is_head(t) for t in toks[:-1]):
+                other += 1
+        if agree:
+            return 5.0 if self.firsts else 1.0
+        if bare:
+            return None if disagree else 0.0
+        if disagree or other:
+            return None
+        return 0.0  # matched by a key the mentions do not show: no evidence against
 
 
 class Engine:
@@ -178,7 +286,7 @@ class Engine:
             row = await cur.fetchone()
         self._next_id = int(row[0]) if row else 0
         self._pending = {"entities": [], "aliases": [], "renames": []}
-        index_rows: list[tuple[int, str, str]] = []
+        index_rows: list[tuple[int, str, str, str]] = []
         mention_rows: list[tuple[int, int | None, str, str, int]] = []
         quote_rows: list[tuple[Any, ...]] = []
         vocab_counts: Counter[str] = Counter()
@@ -186,9 +294,8 @@ class Engine:
             lang = art.lang
             text = art.clean_text
             full = text if art.title_derived else f"{art.title}\n{text}"
-            words = WORD.findall(full)
-            body_terms = [t for t in (lemma(w, lang) for w in words) if t]
-            body_terms.extend(_NUMBER.findall(full))
+            tokens = _TOKEN.findall(full)
+            words = [w for w in tokens if not w[0].isdigit()]
             lowercase = {w for w in words if w[:1].islower()}
             mentions = find_mentions(full, lang, lowercase)
             name_terms: list[str] = []
@@ -196,14 +303,15 @@ class Engine:
             for m in mentions:
                 for t in m.tokens:
                     name_terms.extend(t.keys)
-                for code in geo_codes(m.key):
+                for code in geo_codes_in(m.key):  # the place a mention is or starts with
                     name_terms.append(geo_token(code))
                 prev = grouped.get(m.key)
                 grouped[m.key] = (prev[0] if prev else m, (prev[1] if prev else 0) + 1)
             for key, (m, count) in grouped.items():
                 entity_id = await self._link(conn, aliases, m)
                 mention_rows.append((article_id, entity_id, m.surface, key, count))
-            index_rows.append((article_id, " ".join(body_terms), " ".join(name_terms)))
+            body_text = " ".join(doc_terms(tokens, lang))
+            index_rows.append((article_id, body_text, " ".join(name_terms), " ".join(cross_keys(words))))
             vocab_counts.update(set(name_terms))
             qlang = lang if lang in ("ru", "bg", "en") else None
             for q in extract_quotes(text, qlang):
@@ -227,7 +335,17 @@ class Engine:
                 )
         await self._flush_pending(conn)
         await conn.executemany(
-            "INSERT INTO article_index(article_id, body, names) VALUES (?,?,?)", index_rows
+            "INSERT INTO article_index(article_id, body, names, cross) VALUES (?,?,?,?)", index_rows
+        )
+        lengths = [sum(len(r[c].split()) for r in index_rows) for c in (1, 2, 3)]
+        await conn.executemany(
+            "UPDATE engine_state SET v = v + ? WHERE k = ?",
+            [
+                (len(index_rows), "index_docs"),
+                (lengths[0], "index_len_body"),
+                (lengths[1], "index_len_names"),
+                (lengths[2], "index_len_cross"),
+            ],
         )
         if mention_rows:
             await conn.executemany(
@@ -259,6 +377,7 @@ class Engine:
                 "DELETE FROM mentions",
                 "DELETE FROM quotes",
                 "DELETE FROM article_index",
+                "UPDATE engine_state SET v = 0 WHERE k LIKE 'index_%'",
                 "DELETE FROM name_vocab",
                 "DELETE FROM aliases WHERE origin <> 'admin'",
                 "DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM aliases)",
@@ -403,6 +522,8 @@ class Engine:
                 suffix = " ".join(keys[i:])
                 for entity_id in idx.by_key.get(suffix, ()):
                     ent = idx.entities.get(entity_id)
+                    if ent is not None and not _same_first_names(keys[:i], ent.name):
+                        continue  # Ashley Fox is not Liam Fox
                     if ent is not None and ent.kind == "PER" and (len(keys) - i > 1 or len(suffix) >= 3):
                         await self._add_alias_row(conn, idx, entity_id, m.surface, m.key, "auto")
                         if len(m.tokens) > len(ent.name.split()):
@@ -513,8 +634,8 @@ class Engine:
         """(canonical name, alias, origin) rows: admin aliases, or all with include_auto."""
         where = "" if include_auto else "WHERE al.origin = 'admin'"
         rows = await self._db.fetchall(
-            f"SELECT e.name, al.surface, al.origin FROM aliases al JOIN entities e ON e.id = al.entity_id {where}"
-            " ORDER BY e.name, al.surface"
+            "SELECT e.name, al.surface, al.origin FROM aliases al JOIN entities e ON e.id = al.entity_id"
+            f" {where} ORDER BY e.name, al.surface"
         )
         return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
 
@@ -616,40 +737,105 @@ class Engine:
 
     # ============================================================================ search
 
-    async def _name_terms(self, text: str) -> tuple[set[str], set[str], list[str]]:
-        """(head terms, other terms, matched-entity alias terms) of a name query."""
-        vocab = await self._name_vocab()
-        lang = _lang_of(text)
+    @staticmethod
+    def _word_variants(word: str, langs: Sequence[str]) -> tuple[str, ...]:
+        """Keys of one query word: every Latin spelling variant, or the Cyrillic lemma and stem keys."""
+        cap = word if not word.islower() else word.capitalize()
+        keys: list[str] = []
+        if not has_cyrillic(word):
+            keys.extend(latin_variants(word))
+        for lang in langs:
+            keys.extend(name_forms(cap, lang).keys)
+        return tuple(dict.fromkeys(k for k in keys if k))
+
+    async def _name_query(self, text: str) -> _NameQuery | None:
+        """Analyse a search text as a name: a known place (any language, one typo allowed) or the keys of
+        the name's last word that the index holds (exact, sounding alike, then a typo away)."""
         words = [w for w in WORD.findall(text) if not (w.islower() and len(w) <= 3 and not has_cyrillic(w))]
         words = [p for w in words for p in re.split(r"[-‐]", w) if p]
-        if not words:
-            return set(), set(), []
-        forms = [name_forms(w if not w.islower() else w.capitalize(), lang) for w in words]
-        head: set[str] = set()
-        head_keys = list(forms[-1].keys)
-        last = words[-1]
-        if not has_cyrillic(last) and last[:1] in "Jj":  # German/Slavic J is Й: Juncker / Юнкер
-            head_keys.append(name_forms("Y" + last[1:], lang).key)
-        for k in head_keys:
-            head |= vocab.expand(k)
-        other: set[str] = set()
-        for f in forms[:-1]:
-            for k in f.keys[:1]:
-                other |= vocab.expand(k)
-        extra: list[str] = []
-        key = " ".join(f.key for f in forms if f.key)
-        for code in geo_codes(key):
-            extra.append(geo_token(code))
+        if not words or len(words) > 6:
+            return None
+        phrase = " ".join(words)
+        langs: tuple[str, ...] = ("ru", "bg") if has_cyrillic(phrase) else ("en",)
+        keys = list(dict.fromkeys(k for k in (phrase_key(phrase, lang) for lang in langs) if k))
+        if not keys:
+            return None
+        codes = {c for k in keys for c in geo_codes(k)}
+        vocab = await self._name_vocab()
+        variants = [self._word_variants(w, langs) for w in words]
+        if codes:
+            return _NameQuery(place=True, terms={geo_token(c) for c in codes})
+        head = vocab.alike(variants[-1], exact=True)
+        if not head:
+            codes = set(geo_near(*keys, *(phrase.lower() for _ in langs[:1] if not has_cyrillic(phrase))))
+            if codes:
+                return _NameQuery(place=True, terms={geo_token(c) for c in codes})
+            head = vocab.alike(variants[-1]) or self._typo_keys(vocab, words[-1], variants[-1], langs)
+        else:
+            head |= vocab.alike(variants[-1])
+        firsts = variants[:-1]
+        if len(words) > 2:
+            firsts.append(self._word_variants("".join(words[:-1]), langs))
+        aliases: set[str] = set()
         idx = await self._reader_aliases()
-        for entity_id in idx.by_key.get(key, ()):
-            rows = await self._db.fetchall(
-                "SELECT key FROM aliases WHERE entity_id = ? AND origin = 'admin'", (entity_id,)
-            )
+        for entity_id in {e for k in keys for e in idx.by_key.get(k, ())}:
+            rows = await self._db.fetchall("SELECT key FROM aliases WHERE entity_id = ?", (entity_id,))
             for r in rows:
-                parts = str(r[0]).split()
-                if parts:
-                    extra.append(parts[-1])  # a surname, or a one-word name
-        return head, other, extra
+                akey = str(r[0])
+                aliases.add(akey)
+                parts = akey.split()
+                if parts and not parts[-1].startswith("geo"):
+                    head.add(parts[-1])  # a surname, or a one-word name
+        if not head:
+            return None
+        return _NameQuery(False, head, variants[-1], tuple(firsts), frozenset(aliases))
+
+    @staticmethod
+    def _typo_keys(vocab: _NameVocab, word: str, variants: Sequence[str], langs: Sequence[str]) -> set[str]:
+        """Keys a typo away: the word with two neighbouring letters swapped back (Jonhson), or a key one or
+        two edits from a variant's (`_NameVocab.expand`)."""
+        out: set[str] = set()
+        if len(word) >= 4:
+            for i in range(1, len(word) - 1):
+                swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+                if swapped != word:
+                    out |= vocab.alike(Engine._word_variants(swapped, langs))
+        if not out:
+            for v in variants[:4]:
+                out |= vocab.expand(v)
+        return {k for k in out if not geo_codes(k)}  # a person's name a typo away from a place is not it
+
+    async def _name_search(self, text: str, limit: int | None) -> tuple[dict[int, float], set[str]]:
+        """Articles naming what the text names, with their scores, and the index terms that matched."""
+        q = await self._name_query(text)
+        if q is None or not q.terms:
+            return {}, set()
+        cap = max(limit, 1) if (q.place and limit) else -1
+        rows = await self._db.fetchall(
+            "SELECT rowid, bm25(doc_fts, 0.0, 1.0) AS r FROM doc_fts WHERE doc_fts MATCH ?"
+            " ORDER BY r LIMIT ?",
+            (f"names : ({fts_or(q.terms)})", cap),
+        )
+        scored = {int(r[0]): -float(r[1]) for r in rows}
+        if q.place:
+            return scored, q.terms
+        kept: dict[int, float] = {}
+        ids = list(scored)
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk : chunk + 500]
+            by_article: dict[int, list[str]] = defaultdict(list)
+            marks = ",".join("?" * len(part))
+            for r in await self._db.fetchall(
+                f"SELECT article_id, key FROM mentions WHERE article_id IN ({marks})", part
+            ):
+                by_article[int(r[0])].append(str(r[1]))
+            for aid in part:
+                bonus = q.judge(by_article.get(aid, ()))
+                if bonus is not None:
+                    kept[aid] = scored[aid] + bonus
+            if limit and len(kept) >= 2 * limit:
+                break
+        return kept, q.terms
 
     async def search_articles(self, text: str, *, limit: int | None = 10) -> list[ArticleHit]:
         """Articles that mention the text (a name in any script or case form, or words); limit None = all."""
@@ -662,40 +848,23 @@ class Engine:
     async def _search(self, text: str, limit: int | None) -> list[ArticleHit]:
         if not any(ch.isalnum() for ch in text):
             return []
-        head, other, extra = await self._name_terms(text)
         cap = -1 if limit is None else max(limit, 0)
-        scored: dict[int, float] = {}
-        terms = head | set(extra)
-        if terms:
-            rows = await self._db.fetchall(
-                "SELECT rowid, bm25(doc_fts, 0.0, 1.0) AS r FROM doc_fts WHERE doc_fts MATCH ? ORDER BY r LIMIT ?",
-                (f"names : ({fts_or(terms)})", cap if cap > 0 else -1),
-            )
-            for r in rows:
-                scored[int(r[0])] = -float(r[1])
-            if other and scored:
-                marks = ",".join("?" * len(scored))
-                bonus = await self._db.fetchall(
-                    f"SELECT rowid FROM doc_fts WHERE doc_fts MATCH ? AND rowid IN ({marks})",
-                    (f"names : ({fts_or(other)})", *scored),
-                )
-                for r in bonus:
-                    scored[int(r[0])] += 5.0
+        scored, name_terms = await self._name_search(text, limit)  # names: see _name_query
         if not scored:
-            words = [lemma(w, _lang_of(w)) for w in WORD.findall(text)]
-            words = [w for w in words if w][:20]
+            words = query_terms(text)[0][:20]
             if not words:
                 return []
             query = " AND ".join(fts_quote(w) for w in dict.fromkeys(words))
             rows = await self._db.fetchall(
-                "SELECT rowid, bm25(doc_fts, 1.0, 0.0) AS r FROM doc_fts WHERE doc_fts MATCH ? ORDER BY r LIMIT ?",
+                "SELECT rowid, bm25(doc_fts, 1.0, 0.0, 0.0) AS r FROM doc_fts WHERE doc_fts MATCH ?"
+                " ORDER BY r LIMIT ?",
                 (f"body : ({query})", cap if cap > 0 else -1),
             )
             for r in rows:
                 scored[int(r[0])] = -float(r[1])
             matched_terms: set[str] = set()
         else:
-            matched_terms = head | other | set(extra)
+            matched_terms = name_terms
         ranked = sorted(scored.items(), key=lambda kv: -kv[1])
         if limit:
             ranked = ranked[:limit]
@@ -867,64 +1036,64 @@ class Engine:
     def _terms(text: str | None) -> set[str]:
         if not text:
             return set()
-        out: set[str] = set()
-        for w in WORD.findall(text[:5000]):
-            lang = _lang_of(w)
-            t = lemma(w, lang)
-            if t and len(t) > 1:
-                out.add(t)
-        return out
+        return {t for t in query_terms(text[:5000])[0] if len(t) > 1}
 
-    async def _query_parts(self, text: str) -> tuple[list[str], list[str]]:
-        """Body terms and name terms of a free question."""
-        body: list[str] = []
+    async def _query_parts(self, text: str) -> QueryTerms:
+        """Body stems (in order, repeats kept), name keys, other-script and same-script keys of a question."""
         names: list[str] = []
-        words = WORD.findall(text)
+        body, words = query_terms(text)
+        body = [t for t in body if len(t) > 1][:60]
         lowercase = {w for w in words if w[:1].islower()}
-        for w in words:
-            t = lemma(w, _lang_of(w))
-            if t and len(t) > 1:
-                body.append(t)
-        body.extend(_NUMBER.findall(text))
         for m in find_mentions(text, _lang_of(text), lowercase):
             for forms in m.tokens:
                 names.extend(forms.keys[:2])
             for code in geo_codes(m.key):
                 names.append(geo_token(code))
-        return list(dict.fromkeys(body))[:40], list(dict.fromkeys(names))[:20]
+        cross = list(dict.fromkeys(query_cross_keys(words)))[:30]
+        same = [k[1:] if k[0] == "0" else "0" + k for k in cross]
+        return QueryTerms(tuple(body), tuple(dict.fromkeys(names))[:20], tuple(cross), tuple(same))
+
+    async def _stats(self, terms: QueryTerms) -> Stats:
+        rows = await self._db.fetchall("SELECT k, v FROM engine_state WHERE k LIKE 'index_%'")
+        st = {str(r[0]): int(r[1]) for r in rows}
+        docs = max(1, st.get("index_docs", 0))
+        avg = tuple(max(1.0, st.get(f"index_len_{c}", 0) / docs) for c in ("body", "names", "cross"))
+        wanted = {*terms.body, *terms.names, *terms.cross, *terms.same}
+        df: dict[tuple[int, str], int] = {}
+        if wanted:
+            marks = ",".join("?" * len(wanted))
+            cols = {"body": 0, "names": 1, "cross": 2}
+            for r in await self._db.fetchall(
+                f"SELECT term, col, doc FROM doc_vocab_col WHERE term IN ({marks})", list(wanted)
+            ):
+                df[(cols.get(str(r[1]), 3), str(r[0]))] = int(r[2])
+        return Stats(docs, df, (avg[0], avg[1], avg[2]))
 
     async def rank_articles(self, question: str, *, limit: int = 10) -> list[tuple[int, float]]:
-        """Article ids ranked for a free question (bm25 over lemmas and name keys), best first."""
-        body, names = await self._query_parts(question[:MAX_QUESTION_CHARS])
+        """Article ids ranked for a free question, best first: FTS5 bm25 over stems, name keys and
+        cross-script keys finds candidates, `news.ranking.rerank` orders them."""
+        q = await self._query_parts(question[:MAX_QUESTION_CHARS])
         clauses = []
-        if body:
-            clauses.append(f"body : ({fts_or(body)})")
-        if names:
-            clauses.append(f"names : ({fts_or(names)})")
+        if q.body:
+            clauses.append(f"body : ({fts_or(q.body)})")
+        if q.names:
+            clauses.append(f"names : ({fts_or(q.names)})")
+        if q.cross or q.same:
+            clauses.append(f"cross : ({fts_or(q.cross + q.same)})")
         if not clauses:
             return []
-        depth = max(limit, 20)
+        depth = max(limit, _RERANK_DEPTH)
         rows = await self._db.fetchall(
-            "SELECT f.rowid, bm25(doc_fts, 1.0, 1.5) AS r, i.body FROM doc_fts f"
-            " JOIN article_index i ON i.article_id = f.rowid WHERE doc_fts MATCH ? ORDER BY r LIMIT ?",
+            "SELECT f.rowid, i.body, i.names, i.cross FROM doc_fts f JOIN article_index i"
+            " ON i.article_id = f.rowid WHERE doc_fts MATCH ? ORDER BY bm25(doc_fts, 1.0, 1.5, 0.5) LIMIT ?",
             (" OR ".join(clauses), depth),
         )
         if not rows:
             return []
-        # re-rank: bm25 plus query lemma pairs found close together in the article (proximity)
-        pairs = {(a, b) for a, b in zip(body, body[1:], strict=False)}
-        top = -float(rows[0][1]) or 1.0
-        scored: list[tuple[int, float]] = []
-        for r in rows:
-            score = -float(r[1]) / top
-            if pairs:
-                seq = str(r[2]).split()
-                near = {(a, b) for i, a in enumerate(seq) for b in seq[i + 1 : i + 3]}
-                near |= {(b, a) for a, b in near}
-                score += 0.35 * len(pairs & near) / len(pairs)
-            scored.append((int(r[0]), score))
-        scored.sort(key=lambda kv: -kv[1])
-        return scored[:limit]
+        cands = [Candidate(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
+        scored = rerank(q, cands, await self._stats(q))
+        top = scored[0][1] or 1.0
+        return [(aid, score / top) for aid, score in scored[:limit]]
 
     async def _idf(self, terms: Sequence[str]) -> dict[str, float]:
         if not terms:
@@ -943,8 +1112,9 @@ class Engine:
         ranked = await self.rank_articles(text, limit=max(limit * 3, 20))
         if not ranked:
             return Answer(text, "none", note="nothing_found")
-        body, names = await self._query_parts(text)
-        weights = await self._idf(body + names)
+        q = await self._query_parts(text)
+        body, names = list(q.body), list(q.names)
+        weights = await self._idf(list(dict.fromkeys(body + names)))
         total = sum(weights.values()) or 1.0
         ids = [aid for aid, _ in ranked]
         marks = ",".join("?" * len(ids))

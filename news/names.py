@@ -5,8 +5,10 @@
   "Захаровой" → "захарова", "Байдена" → "байден", but "Рютте" stays "рютте" (pymorphy would guess "рютта").
 - Bulgarian has no analyser here: our own rules strip the definite article (-ът/-ят/-та/-то/-те).
 - A mention is a run of capitalised words ("Сергей Лавров", "Чое Сон-хуи", "МИД КНДР"); a word that only
-  starts a sentence counts when it looks like a name.
-- Countries come from CLDR (Babel) and ISO 3166 (pycountry) in English, Russian and Bulgarian; every
+  starts a sentence counts when it looks like a name, is a known place, or is capitalised mid-sentence
+  elsewhere in the same text (and never written in lower case there).
+- Places come from CLDR (Babel: countries, time-zone exemplar cities) and ISO 3166-1/3166-2 (pycountry) in
+  English, Russian and Bulgarian; every
   name of a country maps to one code, indexed as the token `geo_token(code)`.
 """
 
@@ -27,7 +29,9 @@ __all__ = [
     "NameForms",
     "find_mentions",
     "geo_codes",
+    "geo_codes_in",
     "geo_names",
+    "geo_near",
     "geo_token",
     "is_function_word",
     "lemma",
@@ -77,7 +81,7 @@ def _ru_forms(word: str) -> tuple[str, list[str], bool, bool, bool]:
         top = parses[0] if parses else None
         if top is not None and known:
             lem = str(top.normal_form)
-            return lem, variants + [lem], False, False, True
+            return lem, [*variants, lem], False, False, True
         stripped = _RU_CASE_ENDING.sub("", low)
         if stripped != low and len(stripped) >= 3:
             variants.append(stripped)
@@ -151,8 +155,8 @@ def lemma(word: str, lang: str) -> str:
 
 
 _EN_STOP = frozenset(
-    "a an the of in on at to for by with from and or but is are was were be been being it its this that these "
-    "those as do does did what which who whom whose when where why how than then there".split()
+    "a an the of in on at to for by with from and or but is are was were be been being it its this that "
+    "these those as do does did what which who whom whose when where why how than then there".split()
 )
 
 
@@ -270,6 +274,7 @@ def find_mentions(
     if lowercase_words is None:
         lowercase_words = {w for w in WORD.findall(text) if w[:1].islower()}
     out: list[Mention] = []
+    inside: set[str] | None = None  # keys of words capitalised inside a sentence: the text's own evidence
     for run in _runs(text):
         while run and check_starts:
             first = run[0]
@@ -277,6 +282,11 @@ def find_mentions(
                 break
             w = first.group()
             forms = name_forms(w, lang)
+            if w.lower() not in lowercase_words and not _is_acronym(w):
+                if inside is None:
+                    inside = _inside_keys(text, lang)
+                if forms.key in inside or geo_codes(forms.key):
+                    break  # a name the text also capitalises mid-sentence, or a known place
             ru_forms = name_forms(w, "ru") if lang == "bg" else forms
             if (
                 forms.known_word
@@ -293,6 +303,14 @@ def find_mentions(
             if mention is not None:
                 out.append(mention)
     return out
+
+
+def _inside_keys(text: str, lang: str) -> set[str]:
+    return {
+        name_forms(m.group(), lang).key
+        for m in WORD.finditer(text)
+        if m.group()[:1].isupper() and not _sentence_initial(text, m.start())
+    }
 
 
 def _split_kinds(run: list[re.Match[str]], lang: str) -> list[list[re.Match[str]]]:
@@ -387,18 +405,126 @@ def _country_names() -> dict[str, set[str]]:
     return names
 
 
+# Time zones whose exemplar cities are too small or remote to be worth a place entry (Antarctic stations are
+# named after people: Davis, Casey, Mawson) and whose names clash with surnames.
+_SKIP_ZONES = re.compile(r"^(?:Antarctica|Etc|America/(?:Indiana|Kentucky|North_Dakota|Argentina/))")
+# ISO 3166-2 subdivision types worth a place entry (not districts, municipalities, parishes ...).
+_SUBDIVISION_TYPES = frozenset(
+    {
+        "Country",
+        "Province",
+        "State",
+        "Region",
+        "Republic",
+        "Autonomous republic",
+        "Autonomous city",
+        "Autonomous region",
+        "Autonomous community",
+        "Federal district",
+        "Capital city",
+        "Capital territory",
+        "Federal capital territory",
+        "Land",
+        "Metropolitan region",
+        "Oblast",
+        "District",
+        "Special municipality",
+        "Administrative region",
+        "Autonomous province",
+        "City",
+        "Municipality",
+        "Voivodship",
+        "Prefecture",
+        "Governorate",
+        "Canton",
+        "County",
+        "Autonomous district",
+        "Autonomous okrug",
+        "Krai",
+        "Regional state",
+        "Union territory",
+        "Metropolitan city",
+    }
+)
+
+
+def _first_name_only(name: str) -> bool:
+    """True when pymorphy knows the (Russian) name only as a person's first name: Regina, Adelaide."""
+    words = name.split()
+    if len(words) != 1 or not has_cyrillic(name):
+        return False
+    parses = _morph().parse(name.lower())
+    grams = set().union(*(p.tag.grammemes for p in parses if p.is_known)) if parses else set()
+    return "Name" in grams and "Geox" not in grams
+
+
+def _city_names() -> dict[str, set[str]]:
+    """CLDR time-zone exemplar cities in English, Russian and Bulgarian: Paris / Париж, Brussels / Брюксел."""
+    names: dict[str, set[str]] = {}
+    try:
+        from babel import Locale
+        from babel.dates import get_timezone_location
+
+        zones = [str(z) for z in Locale("ru").time_zones]
+        zones = [z for z in zones if "/" in z and not _SKIP_ZONES.match(z)]
+        for zone in zones:
+            forms: set[str] = set()
+            for loc in ("en", "ru", "bg"):
+                try:
+                    forms.add(str(get_timezone_location(zone, locale=loc, return_city=True)))
+                except Exception:  # pragma: no cover - a zone a locale cannot place
+                    continue
+            local = {f for f in forms if has_cyrillic(f)}
+            if not local or all(_first_name_only(f) for f in local):
+                continue
+            names[f"tz:{zone}"] = forms
+    except Exception:  # pragma: no cover
+        log.warning("CLDR city names unavailable")
+    return names
+
+
+def _subdivision_names() -> dict[str, set[str]]:
+    """ISO 3166-2 regions with a Russian or Bulgarian name: Punjab / Пенджаб, Bayern / Бавария."""
+    names: dict[str, set[str]] = {}
+    try:
+        import pycountry
+
+        translations = [
+            gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+            for lang in ("ru", "bg")
+        ]
+        for sub in pycountry.subdivisions:
+            if sub.type not in _SUBDIVISION_TYPES:
+                continue
+            base = re.sub(r"\s*\[.*?\]|\s*\(.*?\)", "", sub.name).strip()
+            local = {re.sub(r"\s*\(.*?\)", "", tr.gettext(sub.name)).strip() for tr in translations}
+            local = {f for f in local if f and has_cyrillic(f)}
+            if not local or all(_first_name_only(f) for f in local):
+                continue
+            names[sub.code] = {base, *local}
+    except Exception:  # pragma: no cover
+        log.warning("ISO 3166-2 names unavailable")
+    return names
+
+
 @lru_cache(maxsize=1)
 def _gazetteer() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
     by_key: dict[str, set[str]] = {}
     by_code: dict[str, tuple[str, ...]] = {}
-    for code, forms in _country_names().items():
-        cleaned = sorted({_GENERIC_PREFIXES.sub("", f).strip() for f in forms if f and f.strip()})
-        by_code[code] = tuple(cleaned)
-        for form in cleaned:
-            lang = "ru" if has_cyrillic(form) else "en"
-            for k in {phrase_key(form, lang), phrase_key(form, "bg")}:
-                if k:
+    countries = _country_names()
+    country_keys: set[str] = set()
+    for group in (countries, _subdivision_names(), _city_names()):
+        for code, forms in group.items():
+            cleaned = sorted({_GENERIC_PREFIXES.sub("", f).strip() for f in forms if f and f.strip()})
+            by_code[code] = tuple(cleaned)
+            for form in cleaned:
+                lang = "ru" if has_cyrillic(form) else "en"
+                for k in {phrase_key(form, lang), phrase_key(form, "bg")}:
+                    if not k or (group is not countries and k in country_keys):
+                        continue  # a country's name stays the country's (Mexico, not Mexico City)
                     by_key.setdefault(k, set()).add(code)
+                    if group is countries:
+                        country_keys.add(k)
     return {k: frozenset(v) for k, v in by_key.items()}, by_code
 
 
@@ -413,5 +539,54 @@ def geo_names(code: str) -> tuple[str, ...]:
 
 
 def geo_token(code: str) -> str:
-    """The index token standing for a country."""
-    return f"geo{code.lower()}"
+    """The index token standing for a place (one FTS token: letters and digits only)."""
+    return "geo" + re.sub(r"[^a-z0-9]", "", code.lower())
+
+
+def geo_codes_in(key: str) -> set[str]:
+    """Codes of the place a name is or starts with: "Пакистан" → PK, and in a run of capitalised words that
+    joined a place to a person, "Ирландия Саймън Ковъни" → IE. A place further in ("Северна Ирландия",
+    "Минздрав России") is part of another name."""
+    whole = geo_codes(key)
+    if whole:
+        return set(whole)
+    words = key.split()
+    for j in range(min(len(words) - 1, 4), 0, -1):
+        codes = geo_codes(" ".join(words[:j]))
+        if codes:
+            return set(codes)
+    return set()
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_spellings() -> dict[str, frozenset[str]]:
+    """Lower-case Latin spellings of place names (and every name's key) → codes, for typo lookup."""
+    from anyascii import anyascii
+
+    out: dict[str, set[str]] = {k: set(v) for k, v in _gazetteer()[0].items()}
+    for code, forms in _gazetteer()[1].items():
+        for form in forms:
+            if not has_cyrillic(form):
+                out.setdefault(anyascii(form).lower(), set()).add(code)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def geo_near(*spellings: str) -> frozenset[str]:
+    """Codes of the place whose name (or key) is one typo (insertion, deletion, change or swap) from one
+    of the spellings, when that is a single place: "Brussles" → Brussels, "Turkey" → Türkiye. Spellings
+    under 5 letters never match, nor names with another first letter."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    table = _gazetteer_spellings()
+    names = list(table)
+    found: list[frozenset[str]] = []
+    for spelling in spellings:
+        if len(spelling) < 5:
+            continue
+        for cand, _, _ in process.extract(spelling, names, scorer=OSA.distance, score_cutoff=1, limit=8):
+            if len(cand) >= 5 and cand[0] == spelling[0]:  # Holland is not Poland
+                found.append(table[cand])
+    if not found or any(not (a & b) for a in found for b in found):
+        return frozenset()  # nothing, or two different places
+    return frozenset().union(*found)

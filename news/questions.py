@@ -1,4 +1,5 @@
-"""Question parsing: who-said questions in English, Russian and Bulgarian, quote requests, bare names, free text.
+"""Question parsing: who-said questions in English, Russian and Bulgarian, quote requests, bare names,
+free text.
 
 `parse_question("Что сказал Лавров о Курске?")` → Question(kind="who_said", who="Лавров", topic="Курске").
 """
@@ -28,41 +29,41 @@ _BG_VERBS = (
     r"предупреди|обеща)(?:ла|ли|л)?"
 )
 _RAW_PATTERNS: tuple[tuple[str, QuestionKind], ...] = (
-        (
-            rf"^\s*what\s+(?:did|does|do|has|have|had|was|is)\s+(?P<who>.+?)\s+(?:been\s+)?(?:saying\s+|"
-            rf"{_EN_VERBS})(?:\s+(?:about|on|regarding|of|concerning)\s+(?P<topic>.+?))?{_END}",
-            "who_said",
-        ),
-        (
-            rf"^\s*what\s+(?P<who>.+?)\s+{_EN_VERBS}(?:\s+(?:about|on|regarding)\s+(?P<topic>.+?))?{_END}",
-            "who_said",
-        ),
-        (
-            rf"^\s*(?:(?:show|give|find|list)(?:\s+me)?\s+)?(?:the\s+)?(?:quotes|statements|words)\s+"
-            rf"(?:of|by|from)\s+(?P<who>.+?)(?:\s+(?:about|on)\s+(?P<topic>.+?))?{_END}",
-            "quotes",
-        ),
-        (rf"^\s*(?P<who>.+?)(?:'s|’s)?\s+(?:quotes|statements){_END}", "quotes"),
-        (
-            rf"^\s*(?:что|чего)\s+(?:же\s+)?{_RU_VERBS}\s+(?P<who>.+?)"
-            rf"(?:\s+(?:о|об|обо|про|насчет|насчёт|по\s+поводу|относительно)\s+(?P<topic>.+?))?{_END}",
-            "who_said",
-        ),
-        (
-            rf"^\s*что\s+(?P<who>.+?)\s+{_RU_VERBS}"
-            rf"(?:\s+(?:о|об|обо|про|насчет|насчёт|по\s+поводу|относительно)\s+(?P<topic>.+?))?{_END}",
-            "who_said",
-        ),
-        (
-            rf"^\s*(?:цитаты|высказывания|заявления)\s+(?P<who>.+?)(?:\s+(?:о|об|про)\s+(?P<topic>.+?))?{_END}",
-            "quotes",
-        ),
-        (
-            rf"^\s*какво\s+(?:е\s+|са\s+|ще\s+)?{_BG_VERBS}\s+(?P<who>.+?)"
-            rf"(?:\s+(?:за|относно|по\s+повод)\s+(?P<topic>.+?))?{_END}",
-            "who_said",
-        ),
-        (rf"^\s*цитати\s+(?:на|от)\s+(?P<who>.+?)(?:\s+(?:за|относно)\s+(?P<topic>.+?))?{_END}", "quotes"),
+    (
+        rf"^\s*what\s+(?:did|does|do|has|have|had|was|is)\s+(?P<who>.+?)\s+(?:been\s+)?(?:saying\s+|"
+        rf"{_EN_VERBS})(?:\s+(?:about|on|regarding|of|concerning)\s+(?P<topic>.+?))?{_END}",
+        "who_said",
+    ),
+    (
+        rf"^\s*what\s+(?P<who>.+?)\s+{_EN_VERBS}(?:\s+(?:about|on|regarding)\s+(?P<topic>.+?))?{_END}",
+        "who_said",
+    ),
+    (
+        rf"^\s*(?:(?:show|give|find|list)(?:\s+me)?\s+)?(?:the\s+)?(?:quotes|statements|words)\s+"
+        rf"(?:of|by|from)\s+(?P<who>.+?)(?:\s+(?:about|on)\s+(?P<topic>.+?))?{_END}",
+        "quotes",
+    ),
+    (rf"^\s*(?P<who>.+?)(?:'s|’s)?\s+(?:quotes|statements){_END}", "quotes"),
+    (
+        rf"^\s*(?:что|чего)\s+(?:же\s+)?{_RU_VERBS}\s+(?P<who>.+?)"
+        rf"(?:\s+(?:о|об|обо|про|насчет|насчёт|по\s+поводу|относительно)\s+(?P<topic>.+?))?{_END}",
+        "who_said",
+    ),
+    (
+        rf"^\s*что\s+(?P<who>.+?)\s+{_RU_VERBS}"
+        rf"(?:\s+(?:о|об|обо|про|насчет|насчёт|по\s+поводу|относительно)\s+(?P<topic>.+?))?{_END}",
+        "who_said",
+    ),
+    (
+        rf"^\s*(?:цитаты|высказывания|заявления)\s+(?P<who>.+?)(?:\s+(?:о|об|про)\s+(?P<topic>.+?))?{_END}",
+        "quotes",
+    ),
+    (
+        rf"^\s*какво\s+(?:е\s+|са\s+|ще\s+)?{_BG_VERBS}\s+(?P<who>.+?)"
+        rf"(?:\s+(?:за|относно|по\s+повод)\s+(?P<topic>.+?))?{_END}",
+        "who_said",
+    ),
+    (rf"^\s*цитати\s+(?:на|от)\s+(?P<who>.+?)(?:\s+(?:за|относно)\s+(?P<topic>.+?))?{_END}", "quotes"),
 )
 _PATTERNS: tuple[tuple[re.Pattern[str], QuestionKind], ...] = tuple(
     (re.compile(p, re.I | re.S), k) for p, k in _RAW_PATTERNS

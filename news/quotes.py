@@ -22,7 +22,19 @@ __all__ = ["ExtractedQuote", "extract_quotes"]
 
 @dataclass(frozen=True, slots=True)
 class ExtractedQuote:
-    """One quote or reported statement with its speaker (see extract_quotes)."""
+    """One quote or reported statement with its speaker (see extract_quotes).
+
+    speaker is the resolved speaker: the named person (or, when no person is known, the source
+    phrase as written: "a spokesman", "the ministry"). speaker_start/speaker_end are the offsets of
+    the attributing mention as written next to the quote, by attribution:
+
+    - "direct": the name or source phrase itself, so text[speaker_start:speaker_end] == speaker;
+    - "role": the role phrase ("российский министр", "the senator") that was resolved to speaker;
+    - "pronoun": the pronoun ("he", "той", "она") that was resolved to speaker.
+
+    A quote that inherits its speaker (the second half of a split quote, a continued paragraph)
+    points at the mention of the quote it inherits from. All four are None when unattributed.
+    """
 
     text: str
     start: int
@@ -213,6 +225,11 @@ _EN_NOUN_DET = set(
 _NOT_VERB_EN = set(
     "in on at of for to from with by about against after before and or but the a an that who which whose "
     "as into over under between during near like than via per since until while when".split()
+)
+_EN_BE = {"was", "were", "been", "being", "is", "are", "be"}
+_EN_PREP = set(
+    "in on at of for to from with by about against after before into over under between during near "
+    "like than via per since until through across among amid despite within without toward towards".split()
 )
 # determiners that open a generic English source phrase ('the company', 'one Republican')
 _EN_GEN_DET = set(
@@ -446,6 +463,7 @@ class _Item:
     attribution: str | None = None
     emit: bool = True
     inherit_ok: bool = True
+    title: bool = False  # looks like a quoted name ('"Meet the Press"'): kept only as direct speech
 
 
 class _Doc:
@@ -654,7 +672,14 @@ class _Parser:
     def is_verb(self, i: int) -> bool:
         d = self.d
         if not (0 <= i < d.n and d.tl[i] in d.verbs and not d.inq[i] and d.tw[i][0].islower()):
-            return False
+            # 'it reads', 'the sign read': a document's wording
+            return (
+                d.lang == "en"
+                and 0 < i < d.n
+                and d.tl[i] in ("reads", "read")
+                and not d.inq[i]
+                and (d.tl[i - 1] == "it" or d.tl[i - 1] in lx.EN_IT_NOUNS)
+            )
         if d.lang == "en" and i > 0:
             # "the remarks", "Clinton's claims", "his calls": a noun, not a verb
             prev = d.tl[i - 1]
@@ -974,10 +999,20 @@ class _Parser:
             return None
         if w in self.d.pron:
             return _NP("pron", d.ts[j], d.te[j], gender=self.d.pron[w])
+        if w == "it" and d.lang == "en":
+            return _NP("it", d.ts[j], d.te[j])
         if w in lx.SKIP_PRONOUNS:
             return _NP("skip", d.ts[j], d.te[j])
         if w in lx.RELATIVE and j - 1 >= lo and d.tw[j - 1] == "," and depth == 0:
-            return self.np_back(j - 2, lo, depth + 1)
+            np = self.np_back(j - 2, lo, depth + 1)
+            if np is not None and np.kind == "name" and d.lang == "en":
+                # 'Sen. Marco Rubio of Florida, who mused …': the head before 'of', not the place
+                a = d.tok_at(np.start)
+                if a - 2 >= lo and d.tl[a - 1] in ("of", "from") and not d.inq[a - 2]:
+                    head = self.np_back(a - 2, lo, depth + 1)
+                    if head is not None and head.kind in ("name", "role"):
+                        return head
+            return np
         if w == "," and depth == 0:
             # appositive or participle clause between subject and verb: "Лавров, открывая переговоры, отметил"
             k = j - 1
@@ -1073,6 +1108,8 @@ class _Parser:
         w = d.tl[j]
         if w in d.pron:
             return _NP("pron", d.ts[j], d.te[j], gender=d.pron[w])
+        if w == "it" and d.lang == "en":
+            return _NP("it", d.ts[j], d.te[j])
         if w in lx.SKIP_PRONOUNS:
             return _NP("skip", d.ts[j], d.te[j])
         roles: list[str] = []
@@ -1196,7 +1233,7 @@ class _Parser:
                 continue
             if np.kind == "source" and s > lo:
                 continue
-            if _APPOS_GAP.fullmatch(d.text, np.end, d.te[j]):
+            if _APPOS_GAP_Q.fullmatch(d.text, np.end, d.te[j]):
                 return np
         return None
 
@@ -1225,6 +1262,10 @@ class _Parser:
             if pl in _EN_GEN_DET:
                 if pl in ("this", "last", "next"):
                     return None
+                if k - 2 >= lo and d.tl[k - 2] in _EN_PREP:
+                    return None  # 'who has in the past described': the object of a preposition
+                if d.tw[j][:1].isdigit():
+                    return None  # 'to the 35 states': a number, the 'verb' is a noun
                 if not finite and (
                     pl in ("a", "an", "one", "another", "each", "every") or not d.tl[j].endswith("s")
                 ):
@@ -1336,7 +1377,8 @@ class _Parser:
             if not (idx < len(self.mention_starts) and self.mention_starts[idx] == np.start):
                 self.mention_starts.insert(idx, np.start)
                 self.mentions.insert(idx, _Mention(np.start, np.end, e, True))
-            return self._surface(e, np.start), "pronoun"
+            # speaker is the person; the offsets are the pronoun as written next to the quote
+            return (self._surface(e, np.start)[0], np.start, np.end), "pronoun"
         if np.kind == "role":
             g = vg or np.gender
             e = self._resolve_role(np.roles, g, np.start)
@@ -1345,21 +1387,48 @@ class _Parser:
             if e is not None:
                 self.speaker_events.append((np.start, e))
                 if d.lang == "en":
-                    # English news names the source as written ("the senator said"); the phrase is
-                    # what a reader sees as the speaker, and later pronouns chain through it
-                    surf = (d.text[np.start : np.end], np.start, np.end)
-                    e.mentions.append((np.start, np.end))
-                    e.mentions.sort()
+                    # the phrase stands for e from here on: later pronouns chain through it
                     self._add_pron_mention(np.start, np.end, e)
-                    return surf, "direct"
-                surf = self._surface(e, np.start)
-                return surf, "role"
+                # speaker is the person; the offsets are the role phrase as written
+                return (self._surface(e, np.start)[0], np.start, np.end), "role"
             surf = (d.text[np.start : np.end], np.start, np.end)
             return surf, "direct"
         if np.kind == "source":
             surf = (d.text[np.start : np.end], np.start, np.end)
             return surf, "direct"
+        if np.kind == "it":
+            # '“…,” it said': the document or organisation named just before ('the statement')
+            ante = self._it_antecedent(np.start)
+            if ante is None:
+                return None, None
+            return (d.text[ante[0] : ante[1]], np.start, np.end), "pronoun"
         return None, None
+
+    def _it_antecedent(self, pos: int) -> tuple[int, int] | None:
+        """The nearest 'the/a/its … statement|report|email|company' phrase before pos, within the
+        current and the previous paragraph, outside quotes."""
+        d = self.d
+        i = d.tok_at(pos) - 1
+        para = d.para[min(i + 1, d.n - 1)] if d.n else 0
+        first_para = min(para, max(_prev_para(d, para), 0))
+        stop = max(-1, i - 120)
+        while i > stop:
+            if d.para[i] < first_para:
+                break
+            if not d.inq[i] and d.tl[i] in lx.EN_IT_NOUNS and (i + 1 >= d.n or d.tl[i + 1] not in lx.EN_IT_NOUNS):
+                # 'the statement', 'a campaign email', 'The State Department'
+                k = i
+                while k - 1 >= 0 and i - k < 5 and not d.inq[k - 1]:
+                    pl = d.tl[k - 1]
+                    if pl in ("the", "a", "an", "its", "his", "her", "their", "this", "that", "our"):
+                        return d.ts[k - 1], d.te[i]
+                    if not d.tw[k - 1][:1].isalnum() or pl in _NOT_VERB_EN or pl in d.verbs:
+                        break
+                    if pl in lx.AUX or pl in _EN_GEN_STOP:
+                        break
+                    k -= 1
+            i -= 1
+        return None
 
     def _add_pron_mention(self, start: int, end: int, e: _Entity) -> None:
         idx = bisect.bisect_left(self.mention_starts, start)
@@ -1501,7 +1570,7 @@ def _after_attr(p: _Parser, it: _Item) -> tuple[_NP, str, int] | None:
                 if (
                     np0 is not None
                     and np0.kind in ("name", "role", "source", "pron")
-                    and _APPOS_GAP.fullmatch(d.text, np0.end, d.ts[v])
+                    and _APPOS_GAP_Q.fullmatch(d.text, np0.end, d.ts[v])
                 ):
                     return np0, d.tw[v], d.ts[v]
             np = p.np_back(v - 1, k)
@@ -1528,6 +1597,12 @@ _EN_PLAIN_SAY = set(
     "said says told tells added adds asked asks wrote writes explained continued replied".split()
 )
 # what may stand between a subject and its verb: an appositive ', the senator from Ohio,' or '(R-Ky.)'
+# one appositive segment may hold a short quoted title with its own comma ('the co-author of
+# "Going Viral," about …'); the lookahead keeps the match linear
+_APPOS_SEG = r"(?:(?=[^,\n\"“”])[^,\n\"“”]|\"[^\"\n]{1,40}\"|“[^”\n]{1,40}”)"
+_APPOS_GAP_Q = re.compile(
+    r"\s*(?:\([^()\n\"“”]{1,40}\)\s*)?(?:,(?:" + _APPOS_SEG + r"{1,120},){1,4}\s*|(?<=\)),\s*)?"
+)
 _APPOS_GAP = re.compile(r"\s*(?:\([^()\n\"“”]{1,40}\)\s*)?(?:,(?:[^,\n\"“”]{1,120},){1,4}\s*|(?<=\)),\s*)?")
 
 
@@ -1567,6 +1642,17 @@ def _before_attr(p: _Parser, it: _Item, lo: int) -> tuple[_NP, str | None, int] 
                 and d.tl[d.tok_at(np.start)] in ("a", "an", "his", "her", "its", "their")
             ):
                 # 'Trump issued a statement saying …': the statement's author speaks
+                np = p.sentence_subject(lo, v) or np
+            if (
+                np is not None
+                and d.lang == "en"
+                and _participle(d, v)
+                and np.kind in ("source", "role")
+                and d.tok_at(np.start) - 1 >= lo
+                and d.tw[d.tok_at(np.start) - 1].islower()
+                and (d.tl[d.tok_at(np.start) - 1] in d.verbs or d.tl[d.tok_at(np.start) - 1].endswith("ed"))
+            ):
+                # 'The senator emailed supporters saying: …': the object of a verb does not speak
                 np = p.sentence_subject(lo, v) or np
             if np is None and _participle(d, v):
                 np = p.sentence_subject(lo, v)
@@ -1823,6 +1909,10 @@ def _statement(p: _Parser, a: int, b: int) -> tuple[_NP, str | None, int, int, i
             c = t + 1
         elif d.lang == "en" and d.tl[v] not in lx.EN_STATEMENT:
             return None
+        elif d.lang == "en" and c < b and d.tl[c] in _EN_PREP:
+            return None  # 'Trump said to a crowd', 'a group charged with': no reported content
+        if d.lang == "en" and v - 1 >= a and d.tl[v - 1] in _EN_BE:
+            return None  # passive: 'Sanders was announced the winner'
         while c <= end_tok and d.tw[c] in ",:—–-":
             c += 1
         if end_tok - c < 2:
@@ -1836,6 +1926,10 @@ def _statement(p: _Parser, a: int, b: int) -> tuple[_NP, str | None, int, int, i
 
 
 _TITLE_LIKE = re.compile(r"^[\w’'.\-&:]+(?: [\w’'.\-&:]+){0,3}$")
+
+
+_TITLE_GAP_BEFORE = re.compile(r"[\s,:]*[\"“‘'«]?")
+_TITLE_GAP_AFTER = re.compile(r"[\s,.!?\"”’'»]*(?:[\w.'’-]+\s+){0,5}")
 
 
 def _is_title(s: str) -> bool:
@@ -1894,6 +1988,19 @@ _LEAD_PREP = set(
 )
 
 
+def _cap_inside(d: _Doc, w: str) -> bool:
+    """Whether the capitalised word w occurs somewhere not at the start of a sentence."""
+    for i, t in enumerate(d.tw):
+        if (
+            (t == w or (t.startswith(w) and t[len(w) : len(w) + 1] in ("'", "’")))
+            and i > 0
+            and d.sent[i - 1] == d.sent[i]
+            and d.tw[i - 1] not in _OPENERS + ":—–-•*("
+        ):
+            return True
+    return False
+
+
 def _clause_subject(p: _Parser, it: _Item) -> _NP | None:
     """English: the subject phrase opening the sentence of a quote, when a verb follows it."""
     d = p.d
@@ -1926,6 +2033,29 @@ def _clause_subject(p: _Parser, it: _Item) -> _NP | None:
     np = p.np_fwd(k, q)
     if np is None or np.kind == "skip" or np.end > d.ts[q]:
         return None
+    if np.kind == "name" and all(t.isupper() for t in d.tw[d.tok_at(np.name_start) : d.tok_at(np.name_end)]):
+        return None  # a dateline or headline in capitals ('PHILADELPHIA, July 25 (UPI) — …')
+    if np.kind == "name" and d.tok_at(np.name_end) - d.tok_at(np.name_start) <= 1 and d.tok_at(np.name_start) == k:
+        # one capitalised word opening the sentence ('Thanks to …', 'Optimism is …') is a name only
+        # if the text also writes it capitalised inside a sentence
+        if not _cap_inside(d, d.tw[k]):
+            # not a name: the subject is the common phrase it opens ('Legal observers note',
+            # 'Several said'), or there is none ('Thanks to …', 'Optimism is …')
+            m = k
+            while (
+                m + 1 < q
+                and m - k < 4
+                and d.tw[m + 1].isalpha()
+                and d.tw[m + 1].islower()
+                and d.tl[m + 1] not in _NOT_VERB_EN
+                and d.tl[m + 1] not in _EN_GEN_STOP
+                and d.tl[m + 1] not in lx.AUX
+                and d.tl[m + 1] not in d.verbs
+            ):
+                m += 1
+            if m == k and not (m + 1 < q and d.tl[m + 1] in d.verbs):
+                return None
+            np = _NP("source", d.ts[k], d.te[m])
     e = d.tok_at(np.end)
     m = _APPOS_GAP.match(d.text, np.end)
     if m is not None and m.end() > np.end and m.end() < d.ts[q]:
@@ -2018,14 +2148,17 @@ def _extract(text: str, lang: str) -> list[ExtractedQuote]:
             s += 1
         while e > s and (text[e - 1].isspace() or text[e - 1] == ","):
             e -= 1
-        if e <= s or _is_title(text[s:e]):
+        if e <= s:
+            continue
+        title = _is_title(text[s:e])
+        if title and (lang != "en" or e - s > 30):
             continue
         a = d.tok_at(s)
         b = d.tok_at(qe)
         ps = d.para_starts[pi]
         pe = d.para_starts[pi + 1] - 1 if pi + 1 < len(d.para_starts) else len(text)
         whole = not text[ps : qs - 1].strip() and not text[qe + 1 : pe].strip().strip(".,")
-        items.append(_Item(s, e, "quote", a, b, pi, whole_para=whole, raw_end=qe))
+        items.append(_Item(s, e, "quote", a, b, pi, whole_para=whole, raw_end=qe, title=title))
     items.sort(key=lambda x: x.start)
 
     # statements, per sentence outside quotes
@@ -2088,7 +2221,7 @@ def _extract(text: str, lang: str) -> list[ExtractedQuote]:
         for prev in items:
             if prev is it:
                 break
-            if prev.para == it.para and prev.close_tok > lo:
+            if prev.para == it.para and prev.close_tok > lo and not prev.title:
                 lo = min(prev.close_tok + 1, it.open_tok - 1)
         bres = _before_attr(p, it, lo)
         if bres is not None and lang == "en" and bres[0].kind == "source":
@@ -2117,12 +2250,40 @@ def _extract(text: str, lang: str) -> list[ExtractedQuote]:
                 lo2 = k
                 while lo2 - 1 >= 0 and d.sent[lo2 - 1] == d.sent[k]:
                     lo2 -= 1
-                for v in range(k - 1, max(lo2 - 1, k - 12), -1):
+                reach = 40 if lang == "en" else 12
+                found = False
+                for v in range(k - 1, max(lo2 - 1, k - reach), -1):
                     if p.is_verb(v):
                         cnp = p.np_back(v - 1, lo2) or p.np_fwd(v + 1, k)
+                        if cnp is None and lang == "en" and (_participle(d, v) or v == lo2):
+                            # 'The Times confirmed it, reporting:' / 'Stated Stone:'
+                            cnp = p.np_fwd(v + 1, k) if v == lo2 else p.sentence_subject(lo2, v)
                         if cnp is not None and cnp.kind != "skip":
                             it.np, it.verb, it.verb_pos = cnp, d.tw[v], d.ts[v]
+                            found = True
                         break
+                if not found and lang == "en" and k - lo2 >= 3 and it.whole_para:
+                    # 'Trump issued the following statement:' + a quoted paragraph: the subject
+                    cnp = p._main_subject(lo2, k)
+                    if cnp is not None and cnp.kind in ("name", "role", "source", "pron", "it"):
+                        it.np = cnp
+
+    if lang == "en":
+        # a title-like quote ('"Probably."', '"Cruz!"') is speech only right next to its speech verb:
+        # 'Priebus said, "Probably."', '"Cruz!" someone shouted'
+        keep: list[_Item] = []
+        for it in items:
+            if it.title:
+                if it.np is None or it.verb is None or it.verb_pos < 0 or it.verb.lower() in d.naming:
+                    continue
+                if it.verb_pos < it.start:
+                    gap = text[it.verb_pos + len(it.verb) : it.start]
+                    if not _TITLE_GAP_BEFORE.fullmatch(gap):
+                        continue
+                elif not _TITLE_GAP_AFTER.fullmatch(text, max(it.end, it.raw_end), it.verb_pos):
+                    continue
+            keep.append(it)
+        items = keep
 
     # resolve in text order (quotes and statements together) so that entity state grows as we read
     everything = sorted(items + stmts, key=lambda x: x.start if x.np is None else min(x.start, x.np.start))

@@ -205,10 +205,10 @@ class OutboxStore:
                     )
 
     async def reschedule(self, row_id: int, at: float, error: str, *, refund_attempt: bool = False) -> None:
-        """Put a row back to pending, due at `at` (Unix seconds)."""
+        """Put a claimed row back to pending, due at `at` (Unix seconds)."""
         await self._db.execute(
             "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?,"
-            " attempts = attempts - ? WHERE id = ?",
+            " attempts = attempts - ? WHERE id = ? AND state = 'sending'",
             (at, error[:500], 1 if refund_attempt else 0, row_id),
         )
 
@@ -270,6 +270,12 @@ class OutboxStore:
                 "UPDATE OR IGNORE outbox SET chat_id = ?"
                 " WHERE chat_id = ? AND state IN ('pending', 'sending')",
                 (new_chat_id, old_chat_id),
+            )
+            # A row the new chat already has (same dedup key) stays behind: settle it, or it would loop.
+            await conn.execute(
+                "UPDATE outbox SET state = 'failed', last_error = 'chat migrated; already queued there'"
+                " WHERE chat_id = ? AND state IN ('pending', 'sending')",
+                (old_chat_id,),
             )
             # Messages sent in the old group cannot be edited from the new id: forget them.
             await conn.execute("DELETE FROM sent_messages WHERE chat_id = ?", (old_chat_id,))

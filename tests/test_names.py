@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from news.names import find_mentions, geo_codes, name_forms, phrase_key
-from news.translit import name_key, skeleton
+from news.names import find_mentions, geo_codes, geo_codes_in, geo_near, name_forms, phrase_key
+from news.translit import latin_variants, name_key, skeleton, sounds_alike
 
 
 def test_transliteration_systems_share_a_key() -> None:
@@ -77,3 +77,50 @@ def test_names_never_fail(text: str) -> None:
     phrase_key(text, "ru")
     for m in find_mentions(text, "bg"):
         assert text[m.start : m.end] == m.surface
+
+
+# ---------------------------------------------------------------------------------- cross-language matching
+
+
+def test_cities_across_languages_from_cldr() -> None:
+    paris = geo_codes(phrase_key("Paris", "en"))
+    assert paris
+    assert geo_codes(phrase_key("Париже", "ru")) == paris
+    assert geo_codes(phrase_key("Париж", "bg")) == paris
+    assert geo_codes(phrase_key("Brussels", "en")) == geo_codes(phrase_key("Брюксел", "bg"))
+    assert geo_codes(phrase_key("Warsaw", "en")) == geo_codes(phrase_key("Варшавы", "ru"))
+
+
+def test_regions_from_iso_3166_2_and_typos_of_places() -> None:
+    assert geo_codes(phrase_key("Бавария", "ru")) == geo_codes(phrase_key("Bayern", "en"))
+    assert geo_near(phrase_key("Brusesls", "en"), "brusesls") == geo_codes(phrase_key("Brussels", "en"))
+    assert not geo_near("holand", "holland") & geo_codes(phrase_key("Poland", "en"))  # not a typo of Poland
+
+
+def test_a_place_a_mention_starts_with() -> None:
+    ie = geo_codes(phrase_key("Ireland", "en"))
+    assert geo_codes_in(phrase_key("Ирландия Джон Смит", "bg")) == set(ie)
+    assert not geo_codes_in(phrase_key("Северна Ирландия", "bg")) & ie  # another place
+    assert not geo_codes_in(phrase_key("Министерство Ирландии", "ru")) & ie
+
+
+def _alike(latin: str, cyrillic: str, lang: str) -> bool:
+    return any(sounds_alike(v, k) for v in latin_variants(latin) for k in name_forms(cyrillic, lang).keys)
+
+
+def test_english_and_german_spellings_match_their_transcriptions() -> None:
+    assert _alike("Farage", "Фараж", "bg")
+    assert _alike("Farage", "Фарадж", "ru")
+    assert _alike("Baker", "Бейкър", "bg")
+    assert _alike("Grieve", "Грийв", "bg")
+    assert _alike("Merkel", "Меркель", "ru")
+    assert _alike("Schulz", "Шулц", "ru")
+    assert _alike("Wilson", "Уилсън", "bg")
+    assert _alike("Kowalczyk", "Ковальчик", "ru")
+
+
+def test_surname_clashes_do_not_sound_alike() -> None:
+    assert not _alike("Zakharieva", "Захарова", "ru")
+    assert not _alike("Davis", "Давос", "bg")
+    assert not _alike("Fox", "Фокус", "bg")
+    assert not _alike("Miller", "Мюллер", "ru")

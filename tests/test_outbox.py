@@ -218,3 +218,40 @@ async def test_enqueue_is_idempotent_per_key(env) -> None:
     assert await store.enqueue(13, "digest:daily:2024-11-01", "x") is None
     await sender.run(until_idle=True)
     assert len(api.sent) == 1
+
+
+async def test_sql_chat_directory_deactivates_and_moves_subscriptions(tmp_path: Path) -> None:
+    from storage.outbox import SqlChatDirectory
+
+    clock = FakeTime()
+    db = await Database.open(tmp_path / "chats.sqlite3")
+    try:
+        for chat_id, kind in ((21, "private"), (-22, "group")):
+            await db.execute(
+                "INSERT INTO chats(id, type, digest_mode, created_at) VALUES (?, ?, 'daily', 'x')",
+                (chat_id, kind),
+            )
+            await db.execute(
+                "INSERT INTO subscriptions(chat_id, kind, query, created_at)"
+                " VALUES (?, 'keyword', 'Lavrov', 'x')",
+                (chat_id,),
+            )
+        store = OutboxStore(db, clock)
+        api = FakeApi(clock)
+        api.errors[21].append(Forbidden("Forbidden: bot was blocked by the user"))
+        api.errors[-22].append(ChatMigrated(-1022))
+        await store.enqueue(21, "a", "to the blocker")
+        await store.enqueue(-22, "a", "to the group")
+        sender = OutboxSender(store, api, clock, sleep=clock.sleep, chats=SqlChatDirectory(db))
+        await sender.run(until_idle=True)
+        assert await db.scalar("SELECT active FROM chats WHERE id = 21") == 0
+        assert await db.scalar("SELECT active FROM chats WHERE id = -22") == 0
+        moved = await db.fetchone("SELECT type, digest_mode, active FROM chats WHERE id = -1022")
+        assert tuple(moved) == ("supergroup", "daily", 1)
+        assert (
+            await db.scalar("SELECT chat_id FROM subscriptions WHERE query = 'Lavrov' AND chat_id < 0")
+            == -1022
+        )
+        assert [(c, t) for _, c, t in api.sent] == [(-1022, "to the group")]
+    finally:
+        await db.close()

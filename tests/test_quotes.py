@@ -16,9 +16,17 @@ def _check_offsets(text: str, quotes: list[ExtractedQuote]) -> None:
     for q in quotes:
         assert 0 <= q.start <= q.end <= len(text)
         assert text[q.start : q.end] == q.text
+        assert (q.speaker_start is None) == (q.speaker_end is None)
         if q.speaker_start is not None:
-            assert q.speaker_end is not None
-            assert text[q.speaker_start : q.speaker_end] == q.speaker
+            assert q.speaker is not None and q.speaker_end is not None
+            assert 0 <= q.speaker_start < q.speaker_end <= len(text)
+            mention = text[q.speaker_start : q.speaker_end]
+            if q.attribution in ("role", "pronoun"):
+                # the offsets are the role phrase / pronoun written by the quote; speaker is the
+                # person it was resolved to, a name written elsewhere in the text
+                assert q.speaker in text, (mention, q.speaker)
+            else:
+                assert mention == q.speaker
 
 
 def _quotes(text: str, lang: str | None = None) -> list[ExtractedQuote]:
@@ -58,22 +66,34 @@ def test_role_attribution_ru() -> None:
     (q,) = _quotes(text, "ru")
     assert q.attribution == "role"
     assert q.speaker is not None and "Кузнецов" in q.speaker
-    assert q.speaker_start == text.index("Иван Кузнецов")
+    # the offsets point at the attributing mention next to the quote, not at the resolved name
+    assert q.speaker_start == text.rindex("министр")
+    assert text[q.speaker_start : q.speaker_end] == "министр"
 
 
 def test_role_attribution_en() -> None:
-    # English sources are kept as written ("the senator"), the way news attribution names them;
-    # the phrase is still tied to the named person, so a later "he said" reaches the same speaker
+    # "the senator" is resolved to the named person; the offsets keep the phrase as written, and a
+    # later "he said" reaches the same person through it
     text = (
         'Senator Mark Brown visited the plant on Monday. "This factory is the future," the senator said. '
         '"We will hire 300 people," he said.'
     )
     q1, q2 = _quotes(text, "en")
-    assert q1.attribution == "direct"
-    assert q1.speaker == "the senator"
+    assert q1.attribution == "role"
+    assert q1.speaker == "Mark Brown"
     assert q1.speaker_start == text.index("the senator")
+    assert text[q1.speaker_start : q1.speaker_end] == "the senator"
     assert q2.attribution == "pronoun"
-    assert q2.speaker in ("the senator", "Mark Brown")
+    assert q2.speaker == "Mark Brown"
+    assert text[q2.speaker_start or 0 : q2.speaker_end or 0] == "he"
+
+
+def test_unresolved_role_is_its_own_speaker_en() -> None:
+    text = '"We are reviewing the decision," a spokesman for the agency said.'
+    (q,) = _quotes(text, "en")
+    assert q.speaker is not None and "spokesman" in q.speaker
+    assert q.attribution == "direct"
+    assert text[q.speaker_start or 0 : q.speaker_end or 0] == q.speaker
 
 
 def test_pronoun_gender_bg() -> None:
@@ -280,7 +300,14 @@ def test_seeds_lavrov_and_choe() -> None:
         expected = "role" if lang == "ru" else "pronoun"
         assert any(q.attribution == expected for q in lavrov), lang
         for q in lavrov:
-            assert q.speaker_start is not None and "Лавров" in text[q.speaker_start : q.speaker_end or 0]
+            assert q.speaker_start is not None and q.speaker_end is not None
+            mention = text[q.speaker_start : q.speaker_end]
+            if q.attribution == "direct":
+                assert "Лавров" in mention
+            elif q.attribution == "role":
+                assert "министр" in mention.lower(), mention
+            else:
+                assert mention.lower() in ("той", "он"), mention
         # no quote is given to a name by guess: every long quote here has a speaker of the two
         assert not [q for q in long_quotes if q.speaker is None], lang
 

@@ -49,26 +49,30 @@ CREATE INDEX quotes_article ON quotes(article_id);
 CREATE INDEX quotes_speaker_key ON quotes(speaker_key);
 CREATE INDEX quotes_norm ON quotes(norm);
 
--- Indexed forms of each article: lemmas (ru: pymorphy3, bg/en: light stems) and name keys.
+-- Indexed forms of each article (news.terms, news.names): body stems (ru/en: Snowball, bg: light rules;
+-- function words dropped; numbers as one token), name keys, and cross-script keys of the words.
 CREATE TABLE article_index (
     article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
     body       TEXT NOT NULL,
-    names      TEXT NOT NULL
+    names      TEXT NOT NULL,
+    cross      TEXT NOT NULL DEFAULT ''
 );
 
--- unicode61 over lemmas was measured against trigram (see bench/quality.py): lemmas win on XQuAD and
+-- unicode61 over stems was measured against trigram (see bench/quality.py): stems win on XQuAD and
 -- name keys need whole-token matches; typos are handled by rapidfuzz over name_vocab.
 CREATE VIRTUAL TABLE doc_fts USING fts5(
-    body, names, content='article_index', content_rowid='article_id',
+    body, names, cross, content='article_index', content_rowid='article_id',
     tokenize = 'unicode61 remove_diacritics 0'
 );
 CREATE VIRTUAL TABLE doc_vocab USING fts5vocab(doc_fts, 'row');
+CREATE VIRTUAL TABLE doc_vocab_col USING fts5vocab(doc_fts, 'col');  -- per-column document counts
 
 CREATE TRIGGER article_index_ai AFTER INSERT ON article_index BEGIN
-    INSERT INTO doc_fts(rowid, body, names) VALUES (new.article_id, new.body, new.names);
+    INSERT INTO doc_fts(rowid, body, names, cross) VALUES (new.article_id, new.body, new.names, new.cross);
 END;
 CREATE TRIGGER article_index_ad AFTER DELETE ON article_index BEGIN
-    INSERT INTO doc_fts(doc_fts, rowid, body, names) VALUES ('delete', old.article_id, old.body, old.names);
+    INSERT INTO doc_fts(doc_fts, rowid, body, names, cross)
+    VALUES ('delete', old.article_id, old.body, old.names, old.cross);
 END;
 
 -- Every name key seen, with how many articles had it: the vocabulary for fuzzy name matching.
@@ -82,3 +86,6 @@ CREATE TABLE engine_state (
     v INTEGER NOT NULL
 );
 INSERT INTO engine_state(k, v) VALUES ('alias_version', 0);
+-- collection statistics for the second-stage ranking (news.ranking): indexed articles, tokens per column
+INSERT INTO engine_state(k, v) VALUES ('index_docs', 0), ('index_len_body', 0), ('index_len_names', 0),
+    ('index_len_cross', 0);

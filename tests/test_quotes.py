@@ -356,3 +356,54 @@ def test_large_input_is_fast_and_valid() -> None:
     quotes = extract_quotes(text)
     assert time.perf_counter() - t0 < 5.0
     _check_offsets(text, quotes)
+
+
+def test_it_said_resolves_to_document_en() -> None:
+    text = (
+        "The campaign sent a fundraising email on Friday.\n\n"
+        '"We need your help to finish strong," it reads. "Every dollar counts," it said.'
+    )
+    qs = _quotes(text, "en")
+    assert len(qs) == 2
+    for q in qs:
+        assert q.speaker == "a fundraising email"
+        assert q.attribution == "pronoun"
+        assert text[q.speaker_start or 0 : q.speaker_end or 0] == "it"
+
+
+def test_it_without_document_stays_unattributed_en() -> None:
+    (q,) = _quotes('"It is over," it said.', "en")
+    assert q.speaker is None
+
+
+def test_short_title_like_quote_next_to_speech_verb_en() -> None:
+    text = (
+        'Asked whether he would fire the writer, Reince Priebus said, "Probably." '
+        'The show "Meet the Press" aired.'
+    )
+    qs = _quotes(text, "en")
+    probably = [q for q in qs if q.text.startswith("Probably")]
+    assert probably and probably[0].speaker == "Reince Priebus"
+    # a quoted title that no speech verb touches is not a quote at all
+    assert not [q for q in qs if q.text == "Meet the Press" and q.speaker]
+
+
+def test_appositive_with_quoted_title_en() -> None:
+    text = (
+        'Sam Hemsley, the co-author of "Going Viral," about the spread of news, said the days when the '
+        'nation had "a somewhat unifying story" are gone.'
+    )
+    qs = [q for q in _quotes(text, "en") if q.text.startswith("a somewhat")]
+    assert qs and qs[0].speaker == "Sam Hemsley"
+
+
+def test_dateline_is_not_a_speaker_en() -> None:
+    text = 'PHILADELPHIA, July 25 (UPI) — The committee offered "a deep and sincere apology" to Sanders.'
+    for q in _quotes(text, "en"):
+        assert q.speaker != "PHILADELPHIA"
+
+
+def test_colon_paragraph_after_participle_en() -> None:
+    text = 'Senator Ann Keller backed the plan on Monday, writing:\n\n"The cash must flow to the schools."'
+    (q,) = _quotes(text, "en")
+    assert q.speaker == "Ann Keller"

@@ -54,6 +54,7 @@ class LimitState:
         self.blocked: set[int] = set()
         self.migrated: dict[int, int] = {}
         self.forced_retry: dict[int, int] = {}
+        self.arrivals: list[tuple[float, int]] = []  # (monotonic time, 0 accepted / 1 refused), for analysis
 
     def check_limits(self, chat_id: int, now: float) -> float:
         """0 when the request may pass (and it is counted), else the seconds to wait."""
@@ -112,6 +113,7 @@ def handle_method(method: str, params: dict[str, Any]) -> tuple[int, dict[str, A
             )
         forced = state.forced_retry.pop(chat_id, 0)
         wait = float(forced) if forced else state.check_limits(chat_id, now)
+        state.arrivals.append((now, int(wait > 0)))
         if wait > 0:
             state.too_many += 1
             state.too_many_by_chat[chat_id] += 1
@@ -175,6 +177,7 @@ class Handler(BaseHTTPRequestHandler):
                     "count": sum(len(v) for v in STATE.messages.values()),
                     "429": STATE.too_many,
                     "429_by_chat": {str(k): v for k, v in STATE.too_many_by_chat.items()},
+                    "arrivals": STATE.arrivals if "arrivals" in self.path else [],
                 }
             self._reply(200, body)
             return

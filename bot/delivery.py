@@ -105,19 +105,27 @@ class RateLimiter:
         self.limits = limits
         self.overall = Spacing(limits.global_per_second * limits.margin)
         self._chats: dict[int, Spacing] = {}
-        # a sliding-window guard on top of the spacing: never N calls within GUARD_WINDOW
+        # A sliding-window guard on top of the spacing, keyed on when calls *finished*: Telegram
+        # received a call no later than its answer came back, so "the call N places back finished at
+        # least GUARD_WINDOW ago" means no N + 1 calls can arrive within a second there, whatever
+        # pause (GC, a slow commit, the network) bunched requests on the way.
         self._window = max(1, int(limits.global_per_second))
-        self._recent: deque[float] = deque(maxlen=self._window)
+        self._recent: deque[list[float | None]] = deque(maxlen=self._window)
 
     def window_wait(self, now: float) -> float:
-        """Seconds to wait so that no `global_per_second` sends fall within the guard window."""
+        """Seconds to wait before the next call (a short poll while the call N places back is in flight)."""
         if len(self._recent) < self._window:
             return 0.0
-        return max(0.0, self._recent[0] + GUARD_WINDOW - now)
+        finished = self._recent[0][0]
+        if finished is None:
+            return 0.005
+        return max(0.0, finished + GUARD_WINDOW - now)
 
-    def record_send(self, now: float) -> None:
-        """Remember a send for the sliding-window guard."""
-        self._recent.append(now)
+    def start_call(self) -> list[float | None]:
+        """Register a call; set the returned slot's [0] to the time its answer arrived."""
+        slot: list[float | None] = [None]
+        self._recent.append(slot)
+        return slot
 
     def _chat(self, chat_id: int) -> Spacing:
         bucket = self._chats.get(chat_id)
@@ -359,13 +367,11 @@ class OutboxSender:
             self._inflight.pop(row.chat_id, None)
             self._wake.set()
 
-    async def _guard_window(self) -> None:
-        """At the moment of the call: never `global_per_second` calls within the guard window, even
-        when a pause (GC, a slow commit) delayed one request after it was paced and bunched it with
-        the next; records the call time."""
+    async def _guard_window(self) -> list[float | None]:
+        """At the moment of the call: wait for the sliding-window guard; returns the call's slot."""
         while (wait := self._limiter.window_wait(self._now())) > 0:
             await self._sleep(wait)
-        self._limiter.record_send(self._now())
+        return self._limiter.start_call()
 
     async def _attempt(self, row: OutboxRow) -> None:
         try:
@@ -374,16 +380,22 @@ class OutboxSender:
                 if message_id is None:
                     return
                 try:
-                    await self._guard_window()
-                    await self._api.edit(row, message_id)
+                    guard = await self._guard_window()
+                    try:
+                        await self._api.edit(row, message_id)
+                    finally:
+                        guard[0] = self._now()
                 except BadRequest as exc:
                     if "not modified" not in str(exc).lower():
                         raise
                 await self._store.mark_sent(row, message_id)
                 self.stats.edited += 1
             else:
-                await self._guard_window()
-                message_id = await self._api.send(row)
+                guard = await self._guard_window()
+                try:
+                    message_id = await self._api.send(row)
+                finally:
+                    guard[0] = self._now()
                 await self._store.mark_sent(row, message_id)
                 self.stats.sent += 1
         except RetryAfter as exc:

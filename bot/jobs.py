@@ -65,6 +65,26 @@ class _SenderRunner:
                 log.exception("outbox sender failed while stopping")
 
 
+async def _plain_bot(app_bot: Any) -> Any:
+    """A Bot on the application's connection pool but without its AIORateLimiter.
+
+    The limiter would pause every request after one chat's RetryAfter and retry behind our back; the
+    sender does its own pacing and honours RetryAfter per chat.
+    """
+    from telegram import Bot
+
+    token = app_bot.token
+    base = str(getattr(app_bot, "base_url", "") or "https://api.telegram.org/bot")
+    base = base[: -len(token)] if base.endswith(token) else base
+    plain = Bot(token, base_url=base, request=app_bot.request, get_updates_request=app_bot.request)
+    try:
+        await plain.initialize()
+    except Exception:  # the application's own initialize already checked the token
+        log.warning("could not initialise the sender's bot; using the application's", exc_info=True)
+        return app_bot
+    return plain
+
+
 def _guarded(name: str, work: Callable[[], Awaitable[Any]]) -> Callable[[Any], Awaitable[None]]:
     """A job callback that never overlaps itself and never lets an error kill the job."""
     lock = asyncio.Lock()
@@ -92,7 +112,7 @@ async def install(application: Any) -> None:
     settings = services.settings
     sender = OutboxSender(
         coverage.outbox,
-        PtbApi(application.bot),
+        PtbApi(await _plain_bot(application.bot)),
         services.clock,
         limits=SendLimits.from_settings(settings),
         chats=SqlChatDirectory(services.db),

@@ -13,14 +13,20 @@ passages by the query terms they hold. Query text reaches FTS5 only as quoted to
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import gc
 import hashlib
 import logging
+import multiprocessing
+import os
 import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import aiosqlite
@@ -46,7 +52,7 @@ from news.names import (
 from news.questions import Question, parse_question
 from news.ranking import Candidate, QueryTerms, Stats, rerank
 from news.terms import TOKEN as _TOKEN
-from news.terms import cross_keys, doc_terms, query_cross_keys, query_terms
+from news.terms import cross_keys, doc_terms, query_cross_keys, query_terms, text_stems
 from news.translit import consonants, has_cyrillic, latin_variants, sounds_alike, word_keys
 from storage.db import Database
 
@@ -59,6 +65,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _ARTICLE_COLUMNS = "a.id AS aid, a.title, a.url, a.source, a.lang, a.published_at"
 _RERANK_DEPTH = 40  # candidates that FTS5 hands to the second-stage ranking
 _ATTRIBUTION_WEIGHT = {"direct": 1.0, "role": 0.92, "pronoun": 0.88}
+_GEO_TOKEN = re.compile(r"geo[a-z0-9]+")  # `geo_token` keys: a place's identity, not a spelling
 
 
 def fts_quote(token: str) -> str:
@@ -95,15 +102,26 @@ class _Entity:
 
 
 class _AliasIndex:
-    """Alias key → entity ids, in memory, plus buckets for fuzzy lookup."""
+    """Alias key → entity ids, in memory, plus the alias keys by their last word (a surname, or a one-word
+    name) with a vocabulary of those words for spelling-variant and typo lookup."""
 
     def __init__(self) -> None:
         self.by_key: dict[str, list[int]] = {}
         self.entities: dict[int, _Entity] = {}
         self.version = -1
+        self.by_last: dict[str, list[str]] = {}
+        self.last_words = _NameVocab()
 
     def add(self, key: str, entity_id: int) -> None:
         ids = self.by_key.setdefault(key, [])
+        if not ids:
+            last = key.rsplit(" ", 1)[-1]
+            ent = self.entities.get(entity_id)
+            if last and not (ent is not None and ent.kind == "LOC" and _GEO_TOKEN.fullmatch(key)):
+                if last not in self.by_last:
+                    self.by_last[last] = []
+                    self.last_words.add(last)
+                self.by_last[last].append(key)
         if entity_id not in ids:
             ids.append(entity_id)
 
@@ -173,10 +191,13 @@ class _NameVocab:
 
 def _first_names_agree(a: str, b: str) -> bool:
     """Lenient: two keys of first names that may stand for the same person (Joe / Джо, Nicolas / Николя,
-    Pavlo / Павел, an initial), since they only decide between people who share a surname."""
+    Pavlo / Павел, Volodymyr / Владимир, an initial), since they only decide between people who share a
+    surname."""
     if len(a) == 1 or len(b) == 1:
         return a[:1] == b[:1]
     if sounds_alike(a, b, min_consonants=1):
+        return True
+    if len(consonants(a)) >= 4 and consonants(a) == consonants(b):  # Ukrainian / Russian forms
         return True
     if min(len(a), len(b)) < 4:
         return False
@@ -254,6 +275,170 @@ class _NameQuery:
         return 0.0  # matched by a key the mentions do not show: no evidence against
 
 
+# Words that stand before a name without being a first name (a query's "President Zelensky").
+_TITLES = frozenset(
+    "mr mrs ms dr sir lord lady president prime minister chancellor secretary senator governor mayor general"
+    " pope king queen prince princess premier foreign".split()
+)
+
+
+def _name_words(text: str) -> list[str]:
+    """The words of a name in a question: hyphenated parts apart, without 's; when some are capitalised,
+    without the lower-case ones around them; without titles and common words before the last word."""
+    words = [re.sub(r"['’]s$", "", w) for w in WORD.findall(text)]
+    words = [p for w in words for p in re.split(r"[-‐]", w) if p]
+    if any(w[:1].isupper() for w in words):
+        words = [w for w in words if w[:1].isupper()]
+    words = [w for w in words if not (w.islower() and len(w) <= 3 and not has_cyrillic(w))]
+    if len(words) > 1:
+        words = [
+            w
+            for w in words[:-1]
+            if w.lower() not in _TITLES and not (has_cyrillic(w) and name_forms(w, "ru").known_word)
+        ] + words[-1:]
+    return words[-6:]
+
+
+@lru_cache(maxsize=50_000)
+def _name_firsts(name: str) -> tuple[str, ...]:
+    """Keys of the words of an entity's name before the last one (its first names, if a person), without
+    the places, titles and dictionary words a run of capitalised words joined to it ("Сейчас Путин",
+    "Украина Зеленский")."""
+    lang = _lang_of(name)
+    out: list[str] = []
+    for word in name.split()[:-1]:
+        if word.lower() in _TITLES or (has_cyrillic(word) and name_forms(word, "ru").known_word):
+            continue
+        key = phrase_key(word, lang)
+        if key and not geo_codes(key):
+            out.extend(key.split())
+    return tuple(out)
+
+
+def _first_names_of(idx: _AliasIndex, entity_id: int) -> tuple[str, ...]:
+    ent = idx.entities.get(entity_id)
+    return _name_firsts(ent.name) if ent is not None and ent.kind == "PER" else ()
+
+
+def _alias_score(q: _NameQuery, alias_key: str, entity_firsts: Sequence[str], base: float) -> float | None:
+    """Score of an alias whose last word matched the query's at `base`, or None when it names someone else:
+    the first names of the query and of the alias (or of its entity, for a bare surname) must agree."""
+    theirs: Sequence[str] = alias_key.split()[:-1]
+    own = bool(theirs)
+    if not own:
+        theirs = entity_firsts
+    if not q.firsts:
+        return base - 5  # a bare word: people who share it tie, and a one-word name is no better
+    if not theirs:
+        return base - 8 if base >= 90 else None  # no first name to confirm: not on a typo's word alone
+    if any(q._is_first(t) for t in theirs) or q._is_first("".join(theirs)):
+        return base if own else base - 2
+    return None
+
+
+def _without_leading_place(m: Mention) -> Mention:
+    """A person's mention without the place a run of capitalised words joined to it ("на Украйна Володимир
+    Зеленски" → Володимир Зеленски), so that the person's entity is named and linked as the person."""
+    keys = [t.key for t in m.tokens]
+    words = m.surface.split()
+    if m.kind != "PER" or len(keys) < 3 or len(words) != len(keys) or not all(keys) or geo_codes(m.key):
+        return m
+    for j in (2, 1):
+        if len(keys) - j >= 2 and geo_codes(" ".join(keys[:j])):
+            surface = " ".join(words[j:])
+            return Mention(surface, m.end - len(surface), m.end, " ".join(keys[j:]), m.tokens[j:], "PER")
+    return m
+
+
+def _same_person(a: _Entity, b: _Entity) -> bool:
+    """Whether two entities matched by the same surname may be one person: of one kind (or one of them a
+    bare word) and with first names that agree where both have them."""
+    fa, fb = _name_firsts(a.name), _name_firsts(b.name)
+    if a.kind != b.kind and fa and fb:
+        return False
+    if not fa or not fb:
+        return True
+    return any(_first_names_agree(x, y) for x in fa for y in fb) or _first_names_agree(
+        "".join(fa), "".join(fb)
+    )
+
+
+_Analysis = tuple[str, str, list[Mention], list[Any]]  # body stems, cross keys, mentions, quotes
+_POOL_MIN_BATCH = 64  # batches this big are analysed by worker processes
+_pool: concurrent.futures.ProcessPoolExecutor | None = None
+_pool_failed = False
+
+
+def _analyse(title: str, title_derived: bool, text: str, lang: str) -> _Analysis:
+    """The pure, CPU-heavy part of indexing one article (no database, no shared state)."""
+    from news.quotes import extract_quotes
+
+    full = text if title_derived else f"{title}\n{text}"
+    tokens = _TOKEN.findall(full)
+    words = [w for w in tokens if not w[0].isdigit()]
+    lowercase = {w for w in words if w[:1].islower()}
+    mentions = find_mentions(full, lang, lowercase)
+    quotes = extract_quotes(text, lang if lang in ("ru", "bg", "en") else None)
+    return " ".join(doc_terms(tokens, lang)), " ".join(cross_keys(words)), mentions, quotes
+
+
+def _analyse_chunk(chunk: list[tuple[str, bool, str, str]]) -> list[_Analysis]:
+    return [_analyse(*a) for a in chunk]
+
+
+def _worker_count() -> int:
+    env = os.environ.get("NEWSBOT_INDEX_WORKERS", "")
+    if env.isdigit():
+        return int(env)
+    return min(4, os.cpu_count() or 1)
+
+
+def _get_pool() -> concurrent.futures.ProcessPoolExecutor | None:
+    """Worker processes for big batches, forked once the parent has loaded the dictionaries (so the
+    children share them copy-on-write); None on one core, when disabled, or where fork is unavailable."""
+    global _pool, _pool_failed
+    if _pool is None and not _pool_failed:
+        workers = _worker_count()
+        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            _pool_failed = True
+            return None
+        _analyse("Сергей Лавров", False, "«Да», — сказал министр. Москва, Россия.", "ru")  # warm the caches
+        # Frozen objects are skipped by the children's garbage collector, which would otherwise walk (and
+        # copy, page by page) the whole inherited heap on every full collection.
+        gc.freeze()
+        try:
+            _pool = concurrent.futures.ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("fork")
+            )
+            _pool.submit(int).result()  # fork the workers now, while the heap is frozen
+        finally:
+            gc.unfreeze()
+    return _pool
+
+
+async def _analyse_all(items: Sequence[tuple[int, PreparedArticle]]) -> dict[int, _Analysis]:
+    """Analyse a batch: in worker processes when it is big, else here."""
+    global _pool, _pool_failed
+    payload = [(a.title, a.title_derived, a.clean_text, a.lang) for _, a in items]
+    pool = _get_pool() if len(items) >= _POOL_MIN_BATCH else None
+    if pool is not None:
+        size = max(8, len(payload) // (4 * _worker_count()))
+        loop = asyncio.get_running_loop()
+        try:
+            parts = await asyncio.gather(
+                *(
+                    loop.run_in_executor(pool, _analyse_chunk, payload[i : i + size])
+                    for i in range(0, len(payload), size)
+                )
+            )
+            results = [r for part in parts for r in part]
+            return {aid: r for (aid, _), r in zip(items, results, strict=True)}
+        except concurrent.futures.process.BrokenProcessPool:
+            log.warning("index workers failed; analysing in-process")
+            _pool, _pool_failed = None, True
+    return {aid: _analyse(*p) for (aid, _), p in zip(items, payload, strict=True)}
+
+
 class Engine:
     """`news.ports.AnswerEngine` on SQLite, and the `ArticleIndexHook` that feeds it."""
 
@@ -279,8 +464,7 @@ class Engine:
             raise
 
     async def _index(self, conn: aiosqlite.Connection, items: Sequence[tuple[int, PreparedArticle]]) -> None:
-        from news.quotes import extract_quotes
-
+        analysed = await _analyse_all(items)
         aliases = await self._alias_index(conn)
         async with conn.execute("SELECT COALESCE(MAX(id), 0) FROM entities") as cur:
             row = await cur.fetchone()
@@ -294,10 +478,7 @@ class Engine:
             lang = art.lang
             text = art.clean_text
             full = text if art.title_derived else f"{art.title}\n{text}"
-            tokens = _TOKEN.findall(full)
-            words = [w for w in tokens if not w[0].isdigit()]
-            lowercase = {w for w in words if w[:1].islower()}
-            mentions = find_mentions(full, lang, lowercase)
+            body_text, cross_text, mentions, found_quotes = analysed[article_id]
             name_terms: list[str] = []
             grouped: dict[str, tuple[Mention, int]] = {}
             for m in mentions:
@@ -310,11 +491,9 @@ class Engine:
             for key, (m, count) in grouped.items():
                 entity_id = await self._link(conn, aliases, m)
                 mention_rows.append((article_id, entity_id, m.surface, key, count))
-            body_text = " ".join(doc_terms(tokens, lang))
-            index_rows.append((article_id, body_text, " ".join(name_terms), " ".join(cross_keys(words))))
+            index_rows.append((article_id, body_text, " ".join(name_terms), cross_text))
             vocab_counts.update(set(name_terms))
-            qlang = lang if lang in ("ru", "bg", "en") else None
-            for q in extract_quotes(text, qlang):
+            for q in found_quotes:
                 entity_id, speaker_key = await self._link_speaker(conn, aliases, q.speaker, lang)
                 attribution = q.attribution if q.attribution in _ATTRIBUTION_WEIGHT else None
                 kind = q.kind if q.kind in ("quote", "statement") else "quote"
@@ -508,6 +687,7 @@ class Engine:
 
     async def _link(self, conn: aiosqlite.Connection, idx: _AliasIndex, m: Mention) -> int | None:
         """The entity a mention names, learning aliases and creating the entity when it is new."""
+        m = _without_leading_place(m)
         found = idx.by_key.get(m.key)
         if found:
             return found[0]
@@ -681,41 +861,108 @@ class Engine:
     # ============================================================================ entities
 
     async def _match_entities(self, text: str, *, fuzzy: bool = True) -> list[tuple[int, float]]:
-        """(entity id, score 0..100) for a name, best first."""
+        """(entity id, score 0..100) for a name, best first, as name search matches it: an alias key (100),
+        then by the last word (a surname) spelt as indexed, in another spelling (Farage / Фараж, Zelenskyy /
+        Зеленский) or, with `fuzzy`, a typo away (Jonhson, Lavorv), and first names that agree (Liam Fox is
+        not Ashley Fox). A bare surname scores a little less for a person with first names, so people who
+        share it tie. Ties go to a person with quotes, then to the most mentioned; candidates 10 points or
+        more behind the best are left out (one clearly better match comes alone)."""
         idx = await self._reader_aliases()
-        lang = _lang_of(text)
-        key = phrase_key(text, lang)
-        if not key:
+        words = _name_words(text)
+        if not words:
             return []
+        langs: tuple[str, ...] = ("ru", "bg") if has_cyrillic(" ".join(words)) else ("en",)
+        phrases = dict.fromkeys((" ".join(words), " ".join(WORD.findall(text))))
+        keys = [k for k in dict.fromkeys(phrase_key(p, lang) for p in phrases for lang in langs) if k]
         scores: dict[int, float] = {}
 
-        def put(ids: Iterable[int], score: float) -> None:
-            for i in ids:
-                scores[i] = max(scores.get(i, 0.0), score)
+        def put(entity_id: int, score: float) -> None:
+            scores[entity_id] = max(scores.get(entity_id, 0.0), score)
 
-        put(idx.by_key.get(key, ()), 100.0)
-        for code in geo_codes(key):
-            put(idx.by_key.get(geo_token(code), ()), 100.0)
-        parts = key.split()
-        if not scores and len(parts) > 1:
-            for i in range(1, len(parts)):
-                put(idx.by_key.get(" ".join(parts[i:]), ()), 90.0 - 5 * i)
-        if not scores and fuzzy and len(key) >= 4:
-            keys = list(idx.by_key)
-            for cand, score, _ in process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=80, limit=20):
-                cparts = cand.split()
-                if len(cparts) == len(parts):
-                    dist = sum(OSA.distance(a, b) for a, b in zip(parts, cparts, strict=True))
-                    if dist <= max(1, len(key) // 6) or all(
-                        skeleton(a) == skeleton(b) for a, b in zip(parts, cparts, strict=True)
-                    ):
-                        put(idx.by_key[cand], float(score) - 5)
-                elif len(cparts) == 1 and parts and OSA.distance(parts[-1], cand) <= 1 and len(cand) >= 5:
-                    put(idx.by_key[cand], float(score) - 15)
-        return sorted(scores.items(), key=lambda kv: -kv[1])
+        for key in keys:
+            for entity_id in idx.by_key.get(key, ()):
+                put(entity_id, 100.0 if " " in key else 95.0)
+            for code in geo_codes(key):
+                for entity_id in idx.by_key.get(geo_token(code), ()):
+                    put(entity_id, 100.0)
+        variants = [self._word_variants(w, langs) for w in words]
+        firsts = variants[:-1]
+        if len(words) > 2:
+            firsts.append(self._word_variants("".join(words[:-1]), langs))
+        q = _NameQuery(False, set(), variants[-1], tuple(firsts))
+        vocab = idx.last_words
+        exact = vocab.alike(variants[-1], exact=True)
+        tiers: list[tuple[set[str], float]] = [(exact, 100.0), (vocab.alike(variants[-1]) - exact, 93.0)]
+        if fuzzy and not any(found for found, _ in tiers) and len(words[-1]) >= 4:
+            tiers.append((self._typo_keys(vocab, words[-1], variants[-1], langs), 84.0))
+        for found, base in tiers:
+            for last in found:
+                for akey in idx.by_last.get(last, ()):
+                    for entity_id in idx.by_key.get(akey, ()):
+                        score = _alias_score(q, akey, _first_names_of(idx, entity_id), base)
+                        if score is not None:
+                            put(entity_id, score)
+        if not scores:
+            return []
+        return await self._rank_entities(idx, scores)
+
+    async def _rank_entities(self, idx: _AliasIndex, scores: dict[int, float]) -> list[tuple[int, float]]:
+        top = sorted(scores.items(), key=lambda kv: -kv[1])[:50]
+        ids = [entity_id for entity_id, _ in top]
+        marks = ",".join("?" * len(ids))
+        quoted = {
+            int(r[0]): int(r[1])
+            for r in await self._db.fetchall(
+                f"SELECT entity_id, COUNT(*) FROM quotes WHERE entity_id IN ({marks}) GROUP BY entity_id", ids
+            )
+        }
+        mentioned = {
+            int(r[0]): int(r[1] or 0)
+            for r in await self._db.fetchall(
+                f"SELECT entity_id, SUM(count) FROM mentions WHERE entity_id IN ({marks}) GROUP BY entity_id",
+                ids,
+            )
+        }
+
+        def order(kv: tuple[int, float]) -> tuple[float, bool, bool, int, int, int]:
+            entity_id, score = kv
+            ent = idx.entities.get(entity_id)
+            person = ent is not None and ent.kind == "PER"
+            quotes = quoted.get(entity_id, 0)
+            return (
+                -score,
+                not (person and quotes),
+                not person,
+                -quotes,
+                -mentioned.get(entity_id, 0),
+                entity_id,
+            )
+
+        ranked = sorted(top, key=order)
+        best = ranked[0][1]
+        return [(entity_id, score) for entity_id, score in ranked if score > best - 10]
+
+    async def _one_speaker(self, matches: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The best match, with the matches as good that are the same person under another entity (names
+        whose first names agree, e.g. a bare surname), all at the best score: for a who-said answer, which
+        must not mix the quotes of two people who share a surname."""
+        if not matches:
+            return []
+        idx = await self._reader_aliases()
+        top_id, best = matches[0]
+        top = idx.entities.get(top_id)
+        if top is None:
+            return matches[:1]
+        same = [top]
+        for entity_id, score in matches[1:]:
+            ent = idx.entities.get(entity_id)
+            if score >= best - 5 and ent is not None and all(_same_person(s, ent) for s in same):
+                same.append(ent)
+        return [(ent.id, best) for ent in same]
 
     async def resolve_entities(self, text: str, *, limit: int = 5) -> list[EntityMatch]:
-        """Known people, places and organisations the text may name, best first."""
+        """Known people, places and organisations the text may name, best first (see `_match_entities`):
+        one entry when one matches clearly best, else the candidates for a "did you mean" choice."""
         try:
             matches = await self._match_entities(text[:300])
         except Exception:
@@ -914,14 +1161,14 @@ class Engine:
         if q.kind == "empty":
             return Answer(text, "none", note="empty_question")
         if q.kind in ("who_said", "quotes") and q.who:
-            matches = await self._match_entities(q.who)
+            matches = await self._one_speaker(await self._match_entities(q.who))
             if matches:
                 return await self._quotes_answer(text, q, matches, limit)
             return Answer(text, "none", note="nothing_found", topic=q.topic)
         # a bare name?
         words = WORD.findall(q.text)
         if 1 <= len(words) <= 4 and len(q.text) <= 60:
-            matches = await self._match_entities(q.text)
+            matches = await self._one_speaker(await self._match_entities(q.text))
             if matches and matches[0][1] >= 75:
                 return await self._quotes_answer(text, Question(q.text, "quotes", q.text), matches, limit)
         return await self._free_answer(text, limit)
@@ -936,7 +1183,7 @@ class Engine:
         rows = await self._db.fetchall(
             f"SELECT q.id, q.text, q.kind, q.attribution, q.norm, q.speaker_text, {_ARTICLE_COLUMNS}"
             f" FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.entity_id IN ({marks})"
-            " ORDER BY q.id LIMIT 5000",
+            " ORDER BY q.id DESC LIMIT 3000",  # the newest, when a speaker has very many
             ids,
         )
         if not rows:
@@ -958,29 +1205,33 @@ class Engine:
             if nwords < 3:
                 score -= 0.3
             if topic_terms:
-                qterms = self._terms(qt)
+                qterms = set(text_stems(qt))
                 score += 1.5 * len(topic_terms & qterms) / len(topic_terms)
             if newest and str(r["published_at"] or "") == newest:
                 score += 0.05
             scored.append((score, r))
         scored.sort(key=lambda sr: -sr[0])
         groups: list[tuple[float, sqlite3.Row, list[ArticleRef]]] = []
+        group_texts: list[str] = []
         by_norm: dict[str, int] = {}
+        enough = max(limit * 3, 30)  # groups that can still be shown; later quotes only join them
         for score, r in scored:
-            ref = self._article_ref(r)
             gi = by_norm.get(str(r["norm"]))
-            if gi is None:
-                for i, (_, gr, _) in enumerate(groups):
-                    if fuzz.ratio(str(gr["text"]), str(r["text"])) >= 90:
-                        gi = i
-                        break
+            if gi is None and groups:
+                found = process.extractOne(str(r["text"]), group_texts, scorer=fuzz.ratio, score_cutoff=90)
+                if found is not None:
+                    gi = int(found[2])
             if gi is not None:
                 g = groups[gi]
-                if ref.id != int(g[1]["aid"]) and all(a.id != ref.id for a in g[2]):
-                    g[2].append(ref)
+                aid = int(r["aid"])
+                if aid != int(g[1]["aid"]) and all(a.id != aid for a in g[2]):
+                    g[2].append(self._article_ref(r))
+                continue
+            if len(groups) >= enough:
                 continue
             by_norm[str(r["norm"])] = len(groups)
             groups.append((score, r, []))
+            group_texts.append(str(r["text"]))
         # diversity: the best quote of each article first, then the rest, each in score order
         seen: set[int] = set()
         first: list[int] = []
@@ -1014,20 +1265,27 @@ class Engine:
             " LIMIT 200",
             entity_ids,
         )
-        items: list[AnswerItem] = []
-        seen: set[int] = set()
+        first: dict[int, sqlite3.Row] = {}
         for r in rows:
-            aid = int(r["aid"])
-            if aid in seen:
-                continue
-            seen.add(aid)
-            passage = await self._db.fetchone(
-                "SELECT text FROM passages WHERE article_id = ? AND instr(text, ?) > 0 ORDER BY seq LIMIT 1",
-                (aid, str(r["surface"])),
-            )
+            first.setdefault(int(r["aid"]), r)
+        aids = list(first)[: limit * 3]
+        if not aids:
+            return []
+        texts: dict[int, list[str]] = defaultdict(list)
+        pmarks = ",".join("?" * len(aids))
+        for p in await self._db.fetchall(
+            f"SELECT article_id, text FROM passages WHERE article_id IN ({pmarks}) ORDER BY article_id, seq",
+            aids,
+        ):
+            texts[int(p[0])].append(str(p[1]))
+        items: list[AnswerItem] = []
+        for aid in aids:
+            r = first[aid]
+            surface = str(r["surface"])
+            passage = next((t for t in texts.get(aid, ()) if surface in t), None)
             if passage is None:
                 continue
-            items.append(AnswerItem("passage", str(passage[0]), self._article_ref(r), 1.0 / (1 + len(items))))
+            items.append(AnswerItem("passage", passage, self._article_ref(r), 1.0 / (1 + len(items))))
             if len(items) >= limit:
                 break
         return items
@@ -1036,7 +1294,7 @@ class Engine:
     def _terms(text: str | None) -> set[str]:
         if not text:
             return set()
-        return {t for t in query_terms(text[:5000])[0] if len(t) > 1}
+        return {t for t in text_stems(text[:5000]) if len(t) > 1}
 
     async def _query_parts(self, text: str) -> QueryTerms:
         """Body stems (in order, repeats kept), name keys, other-script and same-script keys of a question."""

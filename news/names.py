@@ -71,6 +71,16 @@ class NameForms:
     known_word: bool  # a dictionary word that is not a name (e.g. a sentence-initial common word)
 
 
+_RU_ADJ_SURNAME = re.compile(r"(?<=[сц]к)(?:ий|ая|ого|ому|им|ом|ой|ую)$")
+
+
+def _adjectival_surname_stem(word: str) -> str:
+    """The stem of a -ский/-цкий surname form (зеленск), "" for other words: a guessed lemma of such a form
+    is reliable even when the dictionary does not know the name."""
+    stem = _RU_ADJ_SURNAME.sub("", word)
+    return stem if stem != word and len(stem) >= 5 else ""
+
+
 def _ru_forms(word: str) -> tuple[str, list[str], bool, bool, bool]:
     low = word.lower().replace("ё", "е")
     parses = _morph().parse(low)
@@ -92,7 +102,11 @@ def _ru_forms(word: str) -> tuple[str, list[str], bool, bool, bool]:
         nom = best.inflect({"nomn", "sing"})
         if nom is not None:
             lem = str(nom.word)
-    trusted = best.is_known or (lem != low and low.startswith(lem) and len(lem) >= 3)
+    trusted = (
+        best.is_known
+        or (lem != low and low.startswith(lem) and len(lem) >= 3)
+        or _adjectival_surname_stem(low) == _adjectival_surname_stem(lem) != ""  # Зеленского → Зеленский
+    )
     if not trusted:
         stripped = _RU_CASE_ENDING.sub("", low)
         if stripped != low and len(stripped) >= 3 and "Fixd" not in grams:

@@ -124,3 +124,8 @@ def test_surname_clashes_do_not_sound_alike() -> None:
     assert not _alike("Davis", "Давос", "bg")
     assert not _alike("Fox", "Фокус", "bg")
     assert not _alike("Miller", "Мюллер", "ru")
+
+
+def test_adjectival_surname_forms_share_the_lemma_key() -> None:
+    assert name_forms("Зеленского", "ru").key == name_forms("Зеленский", "ru").key == name_key("Zelensky")
+    assert name_forms("Зеленскому", "ru").key == name_forms("Зеленский", "ru").key

@@ -43,7 +43,7 @@ from storage.outbox import OutboxRow, OutboxStore
 log = logging.getLogger(__name__)
 
 EDIT_MAX_AGE_SECONDS = 48 * 3600
-GUARD_WINDOW = 1.03  # seconds: the overall limit is checked on this sliding window at the call
+GUARD_WINDOW = 1.01  # seconds: no N+1 calls while the call N places back finished less than this ago
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -86,7 +86,7 @@ class SendLimits:
     global_per_second: float = 30.0
     private_per_second: float = 1.0
     group_per_minute: float = 20.0
-    margin: float = 0.97  # pace at 97% of each limit
+    margin: float = 0.985  # pace at 98.5% of each limit (the overall guard below keeps it causal)
 
     @classmethod
     def from_settings(cls, settings: Any) -> SendLimits:
@@ -149,6 +149,15 @@ class RateLimiter:
     def hold_chat(self, chat_id: int, until: float) -> None:
         """RetryAfter for this chat only."""
         self._chat(chat_id).hold_until(until)
+
+    def chat_done(self, chat_id: int, finished: float) -> None:
+        """A call to this chat got its answer: the next one waits a full interval from *then*.
+
+        A chat's calls never overlap, and Telegram received this one before it answered, so this
+        keeps the per-chat limit at Telegram's end whatever the network or a pause did.
+        """
+        per_second = self.limits.private_per_second if chat_id > 0 else self.limits.group_per_minute / 60.0
+        self._chat(chat_id).hold_until(finished + 1.005 / per_second)
 
     def prune(self, now: float) -> None:
         """Forget chats whose buckets are idle (keeps memory flat during a big fan-out)."""
@@ -384,7 +393,8 @@ class OutboxSender:
                     try:
                         await self._api.edit(row, message_id)
                     finally:
-                        guard[0] = self._now()
+                        guard[0] = finished = self._now()
+                        self._limiter.chat_done(row.chat_id, finished)
                 except BadRequest as exc:
                     if "not modified" not in str(exc).lower():
                         raise
@@ -395,7 +405,8 @@ class OutboxSender:
                 try:
                     message_id = await self._api.send(row)
                 finally:
-                    guard[0] = self._now()
+                    guard[0] = finished = self._now()
+                    self._limiter.chat_done(row.chat_id, finished)
                 await self._store.mark_sent(row, message_id)
                 self.stats.sent += 1
         except RetryAfter as exc:

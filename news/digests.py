@@ -24,6 +24,7 @@ import aiosqlite
 
 from news.clock import Clock, from_iso, to_iso
 from news.stories import source_label
+from news.subscriptions import ArticleWords
 from storage.db import Database
 from storage.outbox import enqueue
 
@@ -433,20 +434,24 @@ class DigestService:
             f" WHERE q.chat_id = ? AND q.article_id IN ({marks})",
             (chat_id, *article_ids),
         )
-        entity_ids = sorted({int(s["entity_id"]) for s in subs if s["entity_id"] is not None})
+        entity_ids = {int(s["entity_id"]) for s in subs if s["entity_id"] is not None}
+        queries = [str(s["query"]) for s in subs]
         quotes: dict[int, list[tuple[str, str]]] = {}
-        if entity_ids and await self._quotes_table(conn):
-            emarks = ",".join("?" * len(entity_ids))
+        if subs and await self._quotes_table(conn):
             rows = await _fetch(
                 conn,
-                "SELECT q.article_id, q.text, COALESCE(e.name, q.speaker_text, '') AS speaker FROM quotes q"
+                "SELECT q.article_id, q.text, q.entity_id, COALESCE(q.speaker_text, '') AS said_by,"
+                " COALESCE(e.name, q.speaker_text, '') AS speaker FROM quotes q"
                 " LEFT JOIN entities e ON e.id = q.entity_id"
-                f" WHERE q.article_id IN ({marks}) AND q.entity_id IN ({emarks}) AND q.kind = 'quote'"
-                " ORDER BY q.article_id, q.start",
-                (*article_ids, *entity_ids),
+                f" WHERE q.article_id IN ({marks}) AND q.kind = 'quote' ORDER BY q.article_id, q.start",
+                tuple(article_ids),
             )
             for r in rows:
-                quotes.setdefault(int(r["article_id"]), []).append((str(r["speaker"]), str(r["text"])))
+                # quotes of the subscribed people: by entity, or a speaker whose name has the keyword
+                by_entity = r["entity_id"] is not None and int(r["entity_id"]) in entity_ids
+                names = ArticleWords(f"{r['said_by']} {r['speaker']}")
+                if by_entity or any(names.has_phrase(q) for q in queries):
+                    quotes.setdefault(int(r["article_id"]), []).append((str(r["speaker"]), str(r["text"])))
         headline = arts[0]["title"] if arts else ""
         total = len(article_ids)
         if story_id:

@@ -14,10 +14,12 @@ passages by the query terms they hold. Query text reaches FTS5 only as quoted to
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import gc
 import hashlib
 import logging
+import math
 import multiprocessing
 import os
 import re
@@ -44,15 +46,25 @@ from news.names import (
     geo_names,
     geo_near,
     geo_token,
+    is_first_name,
+    is_patronymic,
     lemma,
     name_forms,
     phrase_key,
     skeleton,
 )
 from news.questions import Question, parse_question
-from news.ranking import Candidate, QueryTerms, Stats, rerank
-from news.terms import TOKEN as _TOKEN
-from news.terms import cross_keys, doc_terms, query_cross_keys, query_terms, text_stems
+from news.ranking import FUZZ_TOP, W_FUZZ, Candidate, QueryTerms, Stats, rerank, sentence_match
+from news.terms import (
+    DOC_TOKEN,
+    SENTENCE_END,
+    cross_keys,
+    doc_terms,
+    is_word,
+    query_cross_keys,
+    query_terms,
+    text_stems,
+)
 from news.translit import consonants, has_cyrillic, latin_variants, sounds_alike, word_keys
 from storage.db import Database
 
@@ -64,6 +76,7 @@ MAX_QUESTION_CHARS = 2000
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _ARTICLE_COLUMNS = "a.id AS aid, a.title, a.url, a.source, a.lang, a.published_at"
 _RERANK_DEPTH = 40  # candidates that FTS5 hands to the second-stage ranking
+_CANDIDATE_BUDGET = 5000  # postings a free question may scan, at least (or 5% of the collection)
 _ATTRIBUTION_WEIGHT = {"direct": 1.0, "role": 0.92, "pronoun": 0.88}
 _GEO_TOKEN = re.compile(r"geo[a-z0-9]+")  # `geo_token` keys: a place's identity, not a spelling
 
@@ -336,18 +349,66 @@ def _alias_score(q: _NameQuery, alias_key: str, entity_firsts: Sequence[str], ba
     return None
 
 
-def _without_leading_place(m: Mention) -> Mention:
-    """A person's mention without the place a run of capitalised words joined to it ("на Украйна Володимир
-    Зеленски" → Володимир Зеленски), so that the person's entity is named and linked as the person."""
+def _person_core(m: Mention) -> Mention:
+    """A person's mention without what a run of capitalised words joined before the name: a place ("на
+    Украйна Володимир Зеленски", "президента Украины Зеленского"), an organisation or title before a first
+    name ("пресс-секретарь Кремля Дмитрий Песков", "Foreign Secretary David Lammy"), so that the person's
+    entity is named and linked as the person."""
     keys = [t.key for t in m.tokens]
-    words = m.surface.split()
-    if m.kind != "PER" or len(keys) < 3 or len(words) != len(keys) or not all(keys) or geo_codes(m.key):
+    spans = [(w.start(), w.end()) for w in re.finditer(r"[^\s\-‐]+", m.surface)]
+    words = [m.surface[a:b] for a, b in spans]
+    if m.kind not in ("PER", "LOC") or len(keys) < 2 or len(words) != len(keys) or not all(keys):
         return m
-    for j in (2, 1):
-        if len(keys) - j >= 2 and geo_codes(" ".join(keys[:j])):
-            surface = " ".join(words[j:])
-            return Mention(surface, m.end - len(surface), m.end, " ".join(keys[j:]), m.tokens[j:], "PER")
-    return m
+    if geo_codes(m.key):
+        return m
+    cut = 0
+    for j in (2, 1):  # a place first
+        rest = m.tokens[j:]
+        if not rest or not geo_codes(" ".join(keys[:j])):
+            continue
+        if geo_codes(" ".join(keys[j:])) or any(t.place or geo_codes(t.key) for t in rest):
+            break
+        if len(rest) >= 2 or not rest[0].known_word:
+            cut = j
+        break
+    if len(keys) - cut >= 3:  # a first name after an organisation or title: Кремля Дмитрия Пескова
+        k = next((i for i in range(cut + 1, len(keys) - 1) if is_first_name(words[i])), None)
+        if k is not None and not (k == len(keys) - 2 and is_patronymic(words[-1])):  # Иванов Иван Иванович
+            cut = k
+    while len(keys) - cut >= 3 and m.tokens[cut].lemma in _TITLES:  # President Joe Biden
+        cut += 1
+    if cut == 0:
+        return m
+    a = spans[cut][0]
+    return Mention(m.surface[a:], m.start + a, m.end, " ".join(keys[cut:]), m.tokens[cut:], "PER")
+
+
+def _guessed_place(ent: _Entity) -> bool:
+    """A one-word entity taken for a place only because the word is unknown (Байден, Рютте): no known
+    place, no place in the dictionary; a person's full name with that surname makes it the person."""
+    if ent.kind != "LOC" or " " in ent.name or not has_cyrillic(ent.name):
+        return False
+    forms = name_forms(ent.name, "ru")
+    return not forms.place and not forms.known_word and not geo_codes(forms.key)
+
+
+def _mention_firsts(m: Mention) -> tuple[str, ...]:
+    """Keys of a person mention's first names: its words before the last one, without titles, dictionary
+    words and places (see `_name_firsts`)."""
+    return tuple(
+        t.key
+        for t in m.tokens[:-1]
+        if t.key and t.lemma not in _TITLES and not t.known_word and not t.place and not geo_codes(t.key)
+    )
+
+
+@lru_cache(maxsize=50_000)
+def _name_rank(name: str) -> tuple[int, int]:
+    """How good a person's canonical name is: with a first name beats a bare surname, and fewer words that
+    are no first names (titles, dictionary words, places: "Сейчас Путин", "Украина Зеленский") is better."""
+    words = name.split()
+    firsts = _name_firsts(name)
+    return (1 if firsts else 0, -max(0, len(words) - 1 - len(firsts)))
 
 
 def _same_person(a: _Entity, b: _Entity) -> bool:
@@ -364,6 +425,7 @@ def _same_person(a: _Entity, b: _Entity) -> bool:
 
 
 _Analysis = tuple[str, str, list[Mention], list[Any]]  # body stems, cross keys, mentions, quotes
+_Prefetched = dict[int, tuple[PreparedArticle, "concurrent.futures.Future[list[_Analysis]]", int]]
 _POOL_MIN_BATCH = 64  # batches this big are analysed by worker processes
 _pool: concurrent.futures.ProcessPoolExecutor | None = None
 _pool_failed = False
@@ -374,8 +436,8 @@ def _analyse(title: str, title_derived: bool, text: str, lang: str) -> _Analysis
     from news.quotes import extract_quotes
 
     full = text if title_derived else f"{title}\n{text}"
-    tokens = _TOKEN.findall(full)
-    words = [w for w in tokens if not w[0].isdigit()]
+    tokens = DOC_TOKEN.findall(full)
+    words = [w for w in tokens if is_word(w)]
     lowercase = {w for w in words if w[:1].islower()}
     mentions = find_mentions(full, lang, lowercase)
     quotes = extract_quotes(text, lang if lang in ("ru", "bg", "en") else None)
@@ -413,30 +475,63 @@ def _get_pool() -> concurrent.futures.ProcessPoolExecutor | None:
             _pool.submit(int).result()  # fork the workers now, while the heap is frozen
         finally:
             gc.unfreeze()
+        atexit.register(_shutdown_pool)
     return _pool
 
 
-async def _analyse_all(items: Sequence[tuple[int, PreparedArticle]]) -> dict[int, _Analysis]:
-    """Analyse a batch: in worker processes when it is big, else here."""
-    global _pool, _pool_failed
-    payload = [(a.title, a.title_derived, a.clean_text, a.lang) for _, a in items]
-    pool = _get_pool() if len(items) >= _POOL_MIN_BATCH else None
+def _submit(
+    pool: concurrent.futures.ProcessPoolExecutor, arts: Sequence[PreparedArticle]
+) -> list[tuple[concurrent.futures.Future[list[_Analysis]], int]]:
+    """Send articles to the workers in chunks; (future of the chunk, position in it) per article."""
+    payload = [(a.title, a.title_derived, a.clean_text, a.lang) for a in arts]
+    size = max(8, len(payload) // (4 * _worker_count()))
+    out: list[tuple[concurrent.futures.Future[list[_Analysis]], int]] = []
+    for i in range(0, len(payload), size):
+        fut = pool.submit(_analyse_chunk, payload[i : i + size])
+        out.extend((fut, j) for j in range(len(payload[i : i + size])))
+    return out
+
+
+def _shutdown_pool() -> None:
+    global _pool
+    pool, _pool = _pool, None
     if pool is not None:
-        size = max(8, len(payload) // (4 * _worker_count()))
-        loop = asyncio.get_running_loop()
-        try:
-            parts = await asyncio.gather(
-                *(
-                    loop.run_in_executor(pool, _analyse_chunk, payload[i : i + size])
-                    for i in range(0, len(payload), size)
-                )
-            )
-            results = [r for part in parts for r in part]
-            return {aid: r for (aid, _), r in zip(items, results, strict=True)}
-        except concurrent.futures.process.BrokenProcessPool:
-            log.warning("index workers failed; analysing in-process")
-            _pool, _pool_failed = None, True
-    return {aid: _analyse(*p) for (aid, _), p in zip(items, payload, strict=True)}
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+async def _analyse_all(
+    items: Sequence[tuple[int, PreparedArticle]],
+    prefetched: _Prefetched | None = None,
+) -> dict[int, _Analysis]:
+    """Analyse a batch: from the workers' results when prefetched, in worker processes when it is big,
+    else here."""
+    global _pool, _pool_failed
+    pending: dict[int, tuple[concurrent.futures.Future[list[_Analysis]], int]] = {}
+    todo: list[tuple[int, PreparedArticle]] = []
+    for aid, art in items:
+        hit = prefetched.pop(id(art), None) if prefetched else None
+        if hit is not None and hit[0] is art:
+            pending[aid] = (hit[1], hit[2])
+        else:
+            todo.append((aid, art))
+    pool = _get_pool() if len(todo) >= _POOL_MIN_BATCH else None
+    if pool is not None:
+        pending.update(zip((aid for aid, _ in todo), _submit(pool, [a for _, a in todo]), strict=True))
+        todo = []
+    out: dict[int, _Analysis] = {}
+    try:
+        for fut in {f for f, _ in pending.values()}:
+            await asyncio.wrap_future(fut)
+        for aid, (fut, j) in pending.items():
+            out[aid] = fut.result()[j]
+    except concurrent.futures.process.BrokenProcessPool:
+        log.warning("index workers failed; analysing in-process")
+        _pool, _pool_failed = None, True
+        todo = list(items)
+        out = {}
+    for aid, art in todo:
+        out[aid] = _analyse(art.title, art.title_derived, art.clean_text, art.lang)
+    return out
 
 
 class Engine:
@@ -448,8 +543,22 @@ class Engine:
         self._vocab: _NameVocab | None = None
         self._pending: dict[str, list[tuple[Any, ...]]] | None = None
         self._next_id = 0
+        self._df: dict[str, int] = {}  # document frequency cache (see _stats)
+        self._df_docs = 0
+        self._prefetched: _Prefetched = {}
 
     # ============================================================================ indexing
+
+    def prefetch(self, articles: Sequence[PreparedArticle]) -> None:
+        """Start analysing articles that are about to be stored (in worker processes, while the previous
+        batch is written); `index_articles` picks the results up. Small batches are left alone."""
+        pool = _get_pool() if len(articles) >= _POOL_MIN_BATCH else None
+        if pool is None:
+            return
+        if len(self._prefetched) > 8192:  # duplicates never reach index_articles: forget old guesses
+            self._prefetched.clear()
+        for art, (fut, j) in zip(articles, _submit(pool, articles), strict=True):
+            self._prefetched[id(art)] = (art, fut, j)
 
     async def index_articles(
         self, conn: aiosqlite.Connection, items: Sequence[tuple[int, PreparedArticle]]
@@ -464,7 +573,7 @@ class Engine:
             raise
 
     async def _index(self, conn: aiosqlite.Connection, items: Sequence[tuple[int, PreparedArticle]]) -> None:
-        analysed = await _analyse_all(items)
+        analysed = await _analyse_all(items, self._prefetched)
         aliases = await self._alias_index(conn)
         async with conn.execute("SELECT COALESCE(MAX(id), 0) FROM entities") as cur:
             row = await cur.fetchone()
@@ -517,6 +626,7 @@ class Engine:
             "INSERT INTO article_index(article_id, body, names, cross) VALUES (?,?,?,?)", index_rows
         )
         lengths = [sum(len(r[c].split()) for r in index_rows) for c in (1, 2, 3)]
+        lengths[0] -= sum(r[1].count(SENTENCE_END) for r in index_rows)
         await conn.executemany(
             "UPDATE engine_state SET v = v + ? WHERE k = ?",
             [
@@ -670,7 +780,7 @@ class Engine:
             "INSERT OR IGNORE INTO aliases(entity_id, surface, key, origin) VALUES (?,?,?,?)",
             pending["aliases"],
         )
-        await conn.executemany("UPDATE entities SET name = ? WHERE id = ?", pending["renames"])
+        await conn.executemany("UPDATE entities SET name = ?, kind = ? WHERE id = ?", pending["renames"])
 
     async def _geo_entity(self, conn: aiosqlite.Connection, idx: _AliasIndex, code: str) -> int:
         token = geo_token(code)
@@ -686,10 +796,15 @@ class Engine:
         return entity_id
 
     async def _link(self, conn: aiosqlite.Connection, idx: _AliasIndex, m: Mention) -> int | None:
-        """The entity a mention names, learning aliases and creating the entity when it is new."""
-        m = _without_leading_place(m)
+        """The entity a mention names, learning aliases and creating the entity when it is new. A person's
+        full name joins the entity of the same surname whose first names agree (or that has none: a bare
+        surname), never one with other first names (Hunter Biden is not Joe Biden), and gives that entity
+        a better canonical name when its own is worse (a bare surname, or words a run of capitalised words
+        joined to the name)."""
+        m = _person_core(m)
         found = idx.by_key.get(m.key)
         if found:
+            await self._improve_name(conn, idx, found[0], m)
             return found[0]
         codes = geo_codes(m.key)
         if codes:
@@ -697,28 +812,82 @@ class Engine:
             await self._add_alias_row(conn, idx, entity_id, m.surface, m.key, "auto")
             return entity_id
         keys = [t.key for t in m.tokens if t.key]
+        if m.kind == "PER" and len(keys) == 2 and not is_first_name(m.tokens[0].lemma):
+            people = [self._full_named(idx, k) for k in keys]  # two surnames in a row: "Трамп Путину"
+            if people[0] is not None and people[1] is not None and people[0] != people[1]:
+                return people[1]
         if m.kind == "PER" and len(keys) > 1:
-            for i in range(1, len(keys)):
-                suffix = " ".join(keys[i:])
-                for entity_id in idx.by_key.get(suffix, ()):
-                    ent = idx.entities.get(entity_id)
-                    if ent is not None and not _same_first_names(keys[:i], ent.name):
-                        continue  # Ashley Fox is not Liam Fox
-                    if ent is not None and ent.kind == "PER" and (len(keys) - i > 1 or len(suffix) >= 3):
-                        await self._add_alias_row(conn, idx, entity_id, m.surface, m.key, "auto")
-                        if len(m.tokens) > len(ent.name.split()):
-                            ent.name = _display_name(m)
-                            if self._pending is not None:
-                                self._pending["renames"].append((ent.name, entity_id))
-                            else:
-                                await conn.execute(
-                                    "UPDATE entities SET name = ? WHERE id = ?", (ent.name, entity_id)
-                                )
-                        return entity_id
+            same = self._same_surname_entity(idx, m, keys)
+            if same is not None:
+                await self._add_alias_row(conn, idx, same, m.surface, m.key, "auto")
+                await self._improve_name(conn, idx, same, m)
+                return same
         entity_id = await self._new_entity(conn, idx, m.kind, _display_name(m), m.key)
         if m.kind == "PER" and len(keys) > 1 and len(keys[-1]) >= 3 and keys[-1] not in idx.by_key:
             await self._add_alias_row(conn, idx, entity_id, m.tokens[-1].lemma.capitalize(), keys[-1], "auto")
         return entity_id
+
+    @staticmethod
+    def _full_named(idx: _AliasIndex, key: str) -> int | None:
+        """The person a one-word key names, when that entity has a first name too."""
+        for entity_id in idx.by_key.get(key, ())[:1]:
+            ent = idx.entities.get(entity_id)
+            if ent is not None and ent.kind == "PER" and _name_firsts(ent.name):
+                return entity_id
+        return None
+
+    @staticmethod
+    def _same_surname_entity(idx: _AliasIndex, m: Mention, keys: Sequence[str]) -> int | None:
+        """The person entity a full name "A B" belongs to: one with an alias ending in B (the surname, or
+        the name's last words) whose first names agree with A, else one whose name has no first name."""
+        firsts = _mention_firsts(m)
+        agree: list[int] = []
+        bare: list[int] = []
+        seen: set[int] = set()
+        alias_keys = [" ".join(keys[i:]) for i in range(1, len(keys) - 1)]  # Юн Сок Ёль after a title
+        if len(keys[-1]) >= 3:
+            alias_keys.extend(idx.by_last.get(keys[-1], ()))
+        for akey in alias_keys:
+            for entity_id in idx.by_key.get(akey, ()):
+                ent = idx.entities.get(entity_id)
+                if entity_id in seen or ent is None or not (ent.kind == "PER" or _guessed_place(ent)):
+                    continue
+                seen.add(entity_id)
+                theirs = _name_firsts(ent.name)
+                if not theirs:
+                    bare.append(entity_id)  # a bare surname, or a name spoilt by words joined to it
+                elif firsts and (
+                    any(_first_names_agree(a, b) for a in firsts for b in theirs)
+                    or _first_names_agree("".join(firsts), "".join(theirs))
+                ):
+                    agree.append(entity_id)
+        if not firsts:  # only titles or dictionary words before the surname: as the bare surname
+            owner = next(iter(idx.by_key.get(keys[-1], ())), None)
+            ent = idx.entities.get(owner) if owner is not None else None
+            if ent is not None and ent.kind == "PER":
+                return owner
+            return bare[0] if bare else None
+        exact = [e for e in agree if set(firsts) & set(_name_firsts(idx.entities[e].name))]
+        best = exact or agree or bare
+        return best[0] if best else None
+
+    async def _improve_name(
+        self, conn: aiosqlite.Connection, idx: _AliasIndex, entity_id: int, m: Mention
+    ) -> None:
+        """Rename a person's entity after a mention whose full name is a better canonical name."""
+        ent = idx.entities.get(entity_id)
+        if ent is None or m.kind != "PER" or len(m.tokens) < 2:
+            return
+        if not (ent.kind == "PER" or _guessed_place(ent)):
+            return
+        name = _display_name(m)
+        if ent.kind == "PER" and (name == ent.name or _name_rank(name) <= _name_rank(ent.name)):
+            return
+        ent.name, ent.kind = name, "PER"
+        if self._pending is not None:
+            self._pending["renames"].append((name, "PER", entity_id))
+        else:
+            await conn.execute("UPDATE entities SET name = ?, kind = 'PER' WHERE id = ?", (name, entity_id))
 
     async def _link_speaker(
         self, conn: aiosqlite.Connection, idx: _AliasIndex, speaker: str | None, lang: str
@@ -1258,11 +1427,15 @@ class Engine:
         return Answer(text, "quotes", speaker, tuple(items), topic=q.topic)
 
     async def _mention_passages(self, entity_ids: list[int], limit: int) -> list[AnswerItem]:
-        marks = ",".join("?" * len(entity_ids))
+        # the newest mentions of each entity, read backwards along the (entity_id, article_id) index
+        each = " UNION ALL ".join(
+            "SELECT * FROM (SELECT article_id, surface FROM mentions WHERE entity_id = ?"
+            " ORDER BY article_id DESC LIMIT 200)"
+            for _ in entity_ids
+        )
         rows = await self._db.fetchall(
-            f"SELECT m.article_id, m.surface, {_ARTICLE_COLUMNS} FROM mentions m JOIN articles a"
-            f" ON a.id = m.article_id WHERE m.entity_id IN ({marks}) ORDER BY a.published_at DESC, a.id DESC"
-            " LIMIT 200",
+            f"SELECT m.article_id, m.surface, {_ARTICLE_COLUMNS} FROM ({each}) m JOIN articles a"
+            " ON a.id = m.article_id ORDER BY a.published_at DESC, a.id DESC LIMIT 200",
             entity_ids,
         )
         first: dict[int, sqlite3.Row] = {}
@@ -1312,34 +1485,67 @@ class Engine:
         return QueryTerms(tuple(body), tuple(dict.fromkeys(names))[:20], tuple(cross), tuple(same))
 
     async def _stats(self, terms: QueryTerms) -> Stats:
+        """Collection statistics for the question's terms. Document frequencies come from the FTS5
+        vocabulary (all columns together: the columns' tokens hardly overlap) and are cached until the
+        collection has grown by 5%."""
         rows = await self._db.fetchall("SELECT k, v FROM engine_state WHERE k LIKE 'index_%'")
         st = {str(r[0]): int(r[1]) for r in rows}
         docs = max(1, st.get("index_docs", 0))
         avg = tuple(max(1.0, st.get(f"index_len_{c}", 0) / docs) for c in ("body", "names", "cross"))
-        wanted = {*terms.body, *terms.names, *terms.cross, *terms.same}
-        df: dict[tuple[int, str], int] = {}
-        if wanted:
-            marks = ",".join("?" * len(wanted))
-            cols = {"body": 0, "names": 1, "cross": 2}
-            for r in await self._db.fetchall(
-                f"SELECT term, col, doc FROM doc_vocab_col WHERE term IN ({marks})", list(wanted)
-            ):
-                df[(cols.get(str(r[1]), 3), str(r[0]))] = int(r[2])
-        return Stats(docs, df, (avg[0], avg[1], avg[2]))
+        if not (self._df_docs <= docs <= self._df_docs * 1.05) or len(self._df) > 100_000:
+            self._df, self._df_docs = {}, docs
+        wanted = [t for t in dict.fromkeys((*terms.body, *terms.names, *terms.cross, *terms.same)) if t]
+        missing = [t for t in wanted if t not in self._df]
+        if missing:
+            found = {}
+            for chunk in range(0, len(missing), 200):
+                part = missing[chunk : chunk + 200]
+                marks = ",".join("?" * len(part))
+                for r in await self._db.fetchall(
+                    f"SELECT term, doc FROM doc_vocab WHERE term IN ({marks})", part
+                ):
+                    found[str(r[0])] = int(r[1])
+            for t in missing:
+                self._df[t] = found.get(t, 0)
+        return Stats(docs, {t: self._df[t] for t in wanted}, (avg[0], avg[1], avg[2]))
 
     async def rank_articles(self, question: str, *, limit: int = 10) -> list[tuple[int, float]]:
         """Article ids ranked for a free question, best first: FTS5 bm25 over stems, name keys and
         cross-script keys finds candidates, `news.ranking.rerank` orders them."""
         q = await self._query_parts(question[:MAX_QUESTION_CHARS])
+        return (await self._rank(q, question[:MAX_QUESTION_CHARS], limit))[0]
+
+    @staticmethod
+    def _selective(terms: Sequence[str], stats: Stats, budget: int) -> list[str]:
+        """The terms worth a posting-list scan: the rarer ones, until their document counts add up to
+        `budget` (a term in a quarter of the collection tells little and costs the most)."""
+        ranked = sorted((t for t in terms if stats.df.get(t, 0) > 0), key=lambda t: stats.df.get(t, 0))
+        out: list[str] = []
+        spent = 0
+        for t in ranked:
+            n = stats.df.get(t, 0)
+            if out and (spent + n > budget or n > stats.docs // 4):
+                break
+            out.append(t)
+            spent += n
+        return out
+
+    async def _rank(self, q: QueryTerms, question: str, limit: int) -> tuple[list[tuple[int, float]], Stats]:
+        stats = await self._stats(q)
+        budget = max(_CANDIDATE_BUDGET, stats.docs // 20)
+        body = self._selective(q.body, stats, budget)
+        names = self._selective(q.names, stats, budget)
         clauses = []
-        if q.body:
-            clauses.append(f"body : ({fts_or(q.body)})")
-        if q.names:
-            clauses.append(f"names : ({fts_or(q.names)})")
-        if q.cross or q.same:
-            clauses.append(f"cross : ({fts_or(q.cross + q.same)})")
+        if body:
+            clauses.append(f"body : ({fts_or(body)})")
+        if names:
+            clauses.append(f"names : ({fts_or(names)})")
+        if q.cross:  # other-script keys: the only way from an English question to a Russian article
+            cross = self._selective(q.cross, stats, budget)
+            if cross:
+                clauses.append(f"cross : ({fts_or(cross)})")
         if not clauses:
-            return []
+            return [], stats
         depth = max(limit, _RERANK_DEPTH)
         rows = await self._db.fetchall(
             "SELECT f.rowid, i.body, i.names, i.cross FROM doc_fts f JOIN article_index i"
@@ -1347,32 +1553,38 @@ class Engine:
             (" OR ".join(clauses), depth),
         )
         if not rows:
-            return []
+            return [], stats
         cands = [Candidate(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
-        scored = rerank(q, cands, await self._stats(q))
+        scored = rerank(q, cands, stats)
         top = scored[0][1] or 1.0
-        return [(aid, score / top) for aid, score in scored[:limit]]
-
-    async def _idf(self, terms: Sequence[str]) -> dict[str, float]:
-        if not terms:
-            return {}
-        import math
-
-        total = int(await self._db.scalar("SELECT COUNT(*) FROM article_index") or 1)
-        marks = ",".join("?" * len(terms))
-        rows = await self._db.fetchall(
-            f"SELECT term, doc FROM doc_vocab WHERE term IN ({marks})", list(terms)
-        )
-        df = {str(r[0]): int(r[1]) for r in rows}
-        return {t: math.log(1 + total / (1 + df.get(t, 0))) for t in terms}
+        scored = [(aid, score / top) for aid, score in scored]
+        head = [aid for aid, _ in scored[:FUZZ_TOP]]
+        if len(head) > 1 and q.body:
+            marks = ",".join("?" * len(head))
+            texts = {
+                int(r[0]): str(r[1])
+                for r in await self._db.fetchall(
+                    f"SELECT id, substr(clean_text, 1, 20000) FROM articles WHERE id IN ({marks})", head
+                )
+            }
+            boosted = [
+                (aid, sc + W_FUZZ * sentence_match(question, texts.get(aid, "")))
+                for aid, sc in scored[:FUZZ_TOP]
+            ]
+            scored = sorted(boosted, key=lambda kv: -kv[1]) + scored[FUZZ_TOP:]
+            top = scored[0][1] or 1.0
+            scored = [(aid, sc / top) for aid, sc in scored]
+        return scored[:limit], stats
 
     async def _free_answer(self, text: str, limit: int) -> Answer:
-        ranked = await self.rank_articles(text, limit=max(limit * 3, 20))
+        q = await self._query_parts(text)
+        ranked, stats = await self._rank(q, text, max(limit * 3, 20))
         if not ranked:
             return Answer(text, "none", note="nothing_found")
-        q = await self._query_parts(text)
         body, names = list(q.body), list(q.names)
-        weights = await self._idf(list(dict.fromkeys(body + names)))
+        weights = {
+            t: math.log(1 + stats.docs / (1 + stats.df.get(t, 0))) for t in dict.fromkeys(body + names)
+        }
         total = sum(weights.values()) or 1.0
         ids = [aid for aid, _ in ranked]
         marks = ",".join("?" * len(ids))

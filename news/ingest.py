@@ -90,7 +90,11 @@ class IngestService:
         return report
 
     async def _ingest_into(self, report: IngestReport, items: list[tuple[str, ArticleDraft]]) -> None:
-        for start in range(0, len(items), BATCH_SIZE):
+        # A pipeline of one: batch k is prepared (and, where the store supports it, its indexing started
+        # in the background) before batch k-1 is stored.
+        prefetch = getattr(self._store, "prefetch", None)
+        previous: list[tuple[str, PreparedArticle]] = []
+        for start in range(0, len(items) + BATCH_SIZE, BATCH_SIZE):
             batch = items[start : start + BATCH_SIZE]
             prepared: list[tuple[str, PreparedArticle]] = []
             for where, draft in batch:
@@ -101,16 +105,19 @@ class IngestService:
                     prepared.append((where, prepare_article(draft)))
                 except ValueError as exc:
                     await self._reject(report, where, str(exc))
-            if not prepared:
-                continue
-            outcomes: list[AddOutcome] = await self._store.add_batch([p for _, p in prepared])
-            for (where, _), outcome in zip(prepared, outcomes, strict=True):
-                if outcome.article_id is not None:
-                    report.added.append(outcome.article_id)
-                else:
-                    report.duplicates.append(
-                        (where, outcome.duplicate_of or 0, outcome.reason or "duplicate")
-                    )
+            if prepared and prefetch is not None:
+                prefetch([p for _, p in prepared])
+            if previous:
+                await self._store_batch(report, previous)
+            previous = prepared
+
+    async def _store_batch(self, report: IngestReport, prepared: list[tuple[str, PreparedArticle]]) -> None:
+        outcomes: list[AddOutcome] = await self._store.add_batch([p for _, p in prepared])
+        for (where, _), outcome in zip(prepared, outcomes, strict=True):
+            if outcome.article_id is not None:
+                report.added.append(outcome.article_id)
+            else:
+                report.duplicates.append((where, outcome.duplicate_of or 0, outcome.reason or "duplicate"))
 
     async def _reject(self, report: IngestReport, where: str, reason: str) -> None:
         report.rejected.append(Rejection(where, reason))

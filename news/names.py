@@ -17,6 +17,7 @@ from __future__ import annotations
 import gettext
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,7 +34,9 @@ __all__ = [
     "geo_names",
     "geo_near",
     "geo_token",
+    "is_first_name",
     "is_function_word",
+    "is_patronymic",
     "lemma",
     "name_forms",
     "phrase_key",
@@ -251,11 +254,101 @@ def _is_acronym(word: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+_BEFORE_SKIP = frozenset(" \t\u00a0\"'«»„“”‘’([{—–-*_~#>|")  # spaces, quotes, dashes, markdown marks
+_BOUNDARY = frozenset(".!?…\n:;•·")
+_SYMBOL_CATEGORIES = frozenset({"So", "Sm", "Sk", "Mn", "Me", "Cf", "Cs", "Co"})  # emoji and their modifiers
+
+
 def _sentence_initial(text: str, start: int) -> bool:
+    """Whether a word starts a sentence, a line, a list item or a headline: nothing but quotes, dashes,
+    brackets and markdown marks stands between it and a full stop, colon, line start or emoji, or a
+    number that itself starts the line (a timestamp: "09:12 Так Путин ...")."""
     i = start - 1
-    while i >= 0 and text[i] in " \t\"'«„“”‘’([—–-":
+    while i >= 0 and text[i] in _BEFORE_SKIP:
         i -= 1
-    return i < 0 or text[i] in ".!?…\n:;"
+    if i < 0:
+        return True
+    c = text[i]
+    if c in _BOUNDARY or unicodedata.category(c) in _SYMBOL_CATEGORIES:
+        return True
+    if c == ")":  # after a markdown link without words, such as an image: "[](https://...) В России"
+        j = text.rfind("](", max(0, i - 1000), i)
+        k = text.rfind("[", 0, j) if j > 0 else -1
+        if k >= 0 and "\n" not in text[j:i] and not any(ch.isalpha() for ch in text[k + 1 : j]):
+            return True
+    if c.isdigit():
+        while i >= 0 and text[i] != "\n" and not text[i].isalpha():
+            i -= 1
+        return i < 0 or text[i] == "\n"
+    return False
+
+
+# Words that open sentences and are never part of a name, for languages without a dictionary here.
+_EN_OPENERS = _EN_STOP | frozenset(
+    "i he she we they you his her their our my your its there here now then today yesterday tomorrow "
+    "after before since while although though if unless because so yet also however meanwhile earlier "
+    "later last next first finally still even only just both all some many most more several every each "
+    "no not never nor according despite during under over about into through between against among "
+    "without within upon once such instead again already ever perhaps maybe indeed thus hence therefore "
+    "asked speaking read watch breaking update exclusive photo video mr mrs ms dr".split()
+)
+_BG_OPENERS = frozenset(
+    "в във на за от с със по при след преди според като но и а или че ако когато докато също така тук "
+    "там сега днес вчера утре още вече това този тази тези той тя то те ние вие аз кой коя кое кои какво "
+    "как защо къде кога между към до без над под през пред чрез около само ето обаче затова все всички "
+    "нито дори освен вероятно именно например междувременно впоследствие снимка видео".split()
+)
+_RU_OPENER_GRAMMEMES = frozenset(
+    {"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "PRED", "ADVB", "NUMR", "Apro", "Ques", "Dmns"}
+)
+_RU_KEEP_TAGS = _NAME_TAGS | {"Abbr"}
+
+
+@lru_cache(maxsize=100_000)
+def _ru_word_kind(word: str) -> str:
+    """What a capitalised Russian word is when it starts a sentence: "name" (unknown to the dictionary,
+    or a parse with a reasonable score is a name, surname, patronymic, place, organisation, trade mark or
+    abbreviation), "function" (an adverb, conjunction, preposition, particle, pronoun ...) or "common"."""
+    parses = _morph().parse(word.lower().replace("ё", "е"))
+    if not parses or not parses[0].is_known:
+        return "name"
+    if sum(p.score for p in parses if _RU_KEEP_TAGS & p.tag.grammemes) >= 0.1:
+        return "name"
+    return "function" if _RU_OPENER_GRAMMEMES & parses[0].tag.grammemes else "common"
+
+
+@lru_cache(maxsize=100_000)
+def is_first_name(word: str) -> bool:
+    """True when the dictionary takes a (Cyrillic) word for a person's first name with a reasonable score:
+    Дмитрия, Сергеем, Марк; not Путина, Кремля or an unknown word."""
+    if not has_cyrillic(word):
+        return False
+    parses = _morph().parse(word.lower().replace("ё", "е"))
+    score = sum(p.score for p in parses if "Name" in p.tag.grammemes)
+    return bool(parses) and parses[0].is_known and score >= 0.2
+
+
+def is_patronymic(word: str) -> bool:
+    """True when the dictionary takes a (Cyrillic) word for a patronymic: Владимирович, Петровны."""
+    if not has_cyrillic(word):
+        return False
+    return any("Patr" in p.tag.grammemes for p in _morph().parse(word.lower().replace("ё", "е")))
+
+
+def _ru_tag(word: str) -> frozenset[str]:
+    """The grammemes of a Russian word's likeliest parse."""
+    parses = _morph().parse(word.lower().replace("ё", "е"))
+    return frozenset(parses[0].tag.grammemes) if parses else frozenset()
+
+
+def _opener_kind(word: str, lang: str) -> str:
+    """The kind ("function", "common" or "name") of a capitalised word at a sentence start (see
+    `_ru_word_kind`)."""
+    if has_cyrillic(word):
+        if lang != "bg":
+            return _ru_word_kind(word)
+        return "function" if word.lower() in _BG_OPENERS else "name"
+    return "function" if word.lower().replace("’", "'") in _EN_OPENERS else "name"
 
 
 def _runs(text: str) -> Iterator[list[re.Match[str]]]:
@@ -270,7 +363,12 @@ def _runs(text: str) -> Iterator[list[re.Match[str]]]:
             continue
         gap = text[prev_end : m.start()] if run else ""
         acr = _is_acronym(w)
-        if run and (gap not in (" ", "\u00a0") or acr != _is_acronym(run[-1].group()) or len(run) >= 8):
+        if run and (
+            gap not in (" ", "\u00a0")
+            or acr != _is_acronym(run[-1].group())
+            or has_cyrillic(w) != has_cyrillic(run[-1].group())  # "Storm Shadow" | "Путин"
+            or len(run) >= 8
+        ):
             yield run
             run = []
         run.append(m)
@@ -284,32 +382,23 @@ def find_mentions(
 ) -> list[Mention]:
     """Name mentions in the text, in order. `lowercase_words` (words seen in lower case) helps tell a
     sentence-initial common word from a name; it is computed when not given. `check_starts=False` takes
-    every capitalised word as a name (for text known to be a name, such as a quote's speaker)."""
+    every capitalised word as a name but for the function words and (Russian) dictionary words that lead a
+    run (for text known to name someone, such as a quote's speaker: "Пресс-секретарь Кремля Дмитрий
+    Песков" → Дмитрий Песков)."""
     if lowercase_words is None:
         lowercase_words = {w for w in WORD.findall(text) if w[:1].islower()}
     out: list[Mention] = []
     inside: set[str] | None = None  # keys of words capitalised inside a sentence: the text's own evidence
     for run in _runs(text):
-        while run and check_starts:
-            first = run[0]
-            if not _sentence_initial(text, first.start()):
-                break
-            w = first.group()
-            forms = name_forms(w, lang)
-            if w.lower() not in lowercase_words and not _is_acronym(w):
-                if inside is None:
-                    inside = _inside_keys(text, lang)
-                if forms.key in inside or geo_codes(forms.key):
-                    break  # a name the text also capitalises mid-sentence, or a known place
-            ru_forms = name_forms(w, "ru") if lang == "bg" else forms
-            if (
-                forms.known_word
-                or w.lower() in lowercase_words
-                or (lang == "bg" and not (ru_forms.person or ru_forms.place) and not _is_acronym(w))
-            ):
+        if not check_starts:
+            run = _drop_openers(run, lang, set(), set(), guess=False)
+        elif _sentence_initial(text, run[0].start()):
+            if inside is None:
+                inside = _inside_keys(text, lang)
+            run = _drop_openers(run, lang, lowercase_words, inside)
+        elif lang != "bg":  # a Russian preposition or adverb is capitalised only where a sentence starts
+            while run and has_cyrillic(run[0].group()) and _opener_kind(run[0].group(), lang) == "function":
                 run = run[1:]
-                continue
-            break
         if not run:
             continue
         for part in _split_kinds(run, lang):
@@ -319,12 +408,62 @@ def find_mentions(
     return out
 
 
+def _drop_openers(
+    run: list[re.Match[str]], lang: str, lowercase_words: set[str], inside: set[str], *, guess: bool = True
+) -> list[re.Match[str]]:
+    """A sentence-initial run of capitalised words without the ordinary words that lead it ("Сейчас Путин",
+    "Почему Байден", "Today Biden"): function words always go; a common word goes unless the text also
+    capitalises it mid-sentence (and never writes it in lower case) or it is a known place; in Bulgarian,
+    where there is no dictionary, the first word goes unless it looks like a Russian name or place."""
+    keys = [name_forms(m.group(), lang).key for m in run]
+    first = True
+    whole = run
+    while run:
+        if any(len(run) >= j and geo_codes(" ".join(keys[:j])) for j in (3, 2)):
+            break  # a place named by several words: Северная Корея, Соединённые Штаты Америки
+        w = run[0].group()
+        if _is_acronym(w):
+            break
+        kind = _opener_kind(w, lang)
+        if kind != "function":
+            lower = w.lower() in lowercase_words
+            if not lower and (keys[0] in inside or geo_codes(keys[0])):
+                break  # a name the text also capitalises mid-sentence, or a known place
+            bg_guess = (
+                guess and first and lang == "bg" and has_cyrillic(w) and not _ru_looks_named(w)
+            )  # no dictionary: only a word that looks like a Russian name or place may start a Bulgarian name
+            if not (lower or kind == "common" or bg_guess):
+                break
+        run, keys, first = run[1:], keys[1:], False
+    if not run:  # only dictionary words: a name made of them (Кривой Рог), after any function words
+        rest = [m for m in whole if _opener_kind(m.group(), lang) != "function"]
+        if (
+            len(rest) >= 2
+            and all(_opener_kind(m.group(), lang) == "common" for m in rest)
+            and _ru_tag(rest[-1].group()) & {"NOUN"}
+            and not {"NOUN", "anim"} <= _ru_tag(rest[0].group())  # not "Депутат Рады", "Глава Тернопольской"
+        ):
+            return rest
+    return run
+
+
+def _ru_looks_named(word: str) -> bool:
+    forms = name_forms(word, "ru")
+    return forms.person or forms.place
+
+
 def _inside_keys(text: str, lang: str) -> set[str]:
-    return {
-        name_forms(m.group(), lang).key
-        for m in WORD.finditer(text)
-        if m.group()[:1].isupper() and not _sentence_initial(text, m.start())
-    }
+    """Keys of the words the text capitalises mid-sentence: in runs that do not start a sentence, or that
+    start one with a word that is no ordinary word ("По Словам Путина" is no evidence for "Словам")."""
+    out: set[str] = set()
+    for run in _runs(text):
+        words = [m.group() for m in run]
+        if _sentence_initial(text, run[0].start()):
+            if _is_acronym(words[0]) or _opener_kind(words[0], lang) != "name":
+                continue
+            words = words[1:]
+        out.update(name_forms(w, lang).key for w in words)
+    return out
 
 
 def _split_kinds(run: list[re.Match[str]], lang: str) -> list[list[re.Match[str]]]:

@@ -10,6 +10,8 @@ re-scores the top few dozen in Python with features that FTS5 cannot compute:
   (the answer sentence of a paragraph usually holds most of the question's words);
 - ordered pairs of consecutive question stems found next to each other (or one term apart).
 
+- and, for the first few, the best sentence's rapidfuzz token_set_ratio with the question (`sentence_match`).
+
 The weights were tuned on half of XQuAD ru→ru (even-numbered questions) and checked on the other half;
 en→ru fixed the weight of other-script keys (`W_CROSS`). Measured figures are in bench/quality.py's output.
 """
@@ -17,11 +19,16 @@ en→ru fixed the weight of other-script keys (`W_CROSS`). Measured figures are 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Candidate", "QueryTerms", "Stats", "rerank"]
+from rapidfuzz import fuzz
+
+from news.terms import SENTENCE_END
+
+__all__ = ["FUZZ_TOP", "Candidate", "QueryTerms", "Stats", "rerank", "sentence_match"]
 
 K1 = 0.9
 B = 0.6
@@ -31,6 +38,10 @@ W_SELF = 1.5  # truncated keys of the same script
 W_NEAR = 3.0
 W_PAIRS = 1.0
 WINDOW = 10
+W_SENT = 1.0
+W_FUZZ = 0.7  # the best sentence's rapidfuzz token_set_ratio with the question, for the first FUZZ_TOP
+FUZZ_TOP = 6
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +59,7 @@ class Stats:
     """Collection statistics: document count, per-column document frequencies and average lengths."""
 
     docs: int
-    df: Mapping[tuple[int, str], int]  # (column 0 body / 1 names / 2 cross, term) → documents
+    df: Mapping[str, int]  # term → documents that have it (in any column)
     avg: tuple[float, float, float]
 
 
@@ -63,7 +74,7 @@ class Candidate:
 
 
 def _idf(stats: Stats, col: int, term: str) -> float:
-    n = stats.df.get((col, term), 0)
+    n = stats.df.get(term, 0)
     return math.log(1 + (stats.docs - n + 0.5) / (n + 0.5))
 
 
@@ -95,7 +106,8 @@ def rerank(q: QueryTerms, cands: Sequence[Candidate], stats: Stats) -> list[tupl
     for c in cands:
         seq = c.body.split()
         tf_b = Counter(seq)
-        s = _bm25(body_set, tf_b, len(seq), stats.avg[0], idf_b)
+        ends = tf_b.pop(SENTENCE_END, 0)
+        s = _bm25(body_set, tf_b, len(seq) - ends, stats.avg[0], idf_b)
         if names and c.names:
             ntoks = c.names.split()
             s += W_NAMES * _bm25(names, Counter(ntoks), len(ntoks), stats.avg[1], idf_n)
@@ -108,6 +120,8 @@ def rerank(q: QueryTerms, cands: Sequence[Candidate], stats: Stats) -> list[tupl
                 s += W_SELF * _bm25(same, tf_c, len(ctoks), stats.avg[2], idf_c)
         if len(body_set) > 1:
             s += W_NEAR * _best_window(seq, idf_b) / total_b
+            if W_SENT:
+                s += W_SENT * _best_sentence(seq, idf_b) / total_b
         if pairs:
             near = {(seq[j], seq[j + 1]) for j in range(len(seq) - 1)}
             near.update((seq[j], seq[j + 2]) for j in range(len(seq) - 2))
@@ -134,3 +148,32 @@ def _best_window(seq: Sequence[str], weights: Mapping[str, float]) -> float:
         if mass > best:
             best = mass
     return best
+
+
+def _best_sentence(seq: Sequence[str], weights: Mapping[str, float]) -> float:
+    """The largest idf mass of distinct question terms inside one sentence."""
+    best = 0.0
+    seen: set[str] = set()
+    for t in seq:
+        if t == SENTENCE_END:
+            if seen:
+                best = max(best, sum(weights[x] for x in seen))
+                seen = set()
+        elif t in weights:
+            seen.add(t)
+    if seen:
+        best = max(best, sum(weights[x] for x in seen))
+    return best
+
+
+def sentence_match(question: str, text: str, *, max_sentences: int = 80) -> float:
+    """0..1: how well the best sentence of the text matches the question, word set against word set
+    (rapidfuzz token_set_ratio, which also rewards inflected and misspelt forms that stems miss)."""
+    q = question.lower()
+    best = 0.0
+    for i, sent in enumerate(_SENTENCE.split(text)):
+        if i >= max_sentences:
+            break
+        if len(sent) > 3:
+            best = max(best, fuzz.token_set_ratio(q, sent.lower()))
+    return best / 100

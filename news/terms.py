@@ -26,11 +26,14 @@ from news.names import WORD
 
 __all__ = [
     "CROSS_LEN",
+    "DOC_TOKEN",
+    "SENTENCE_END",
     "TOKEN",
     "cross_key",
     "cross_keys",
     "doc_terms",
     "is_stop",
+    "is_word",
     "number_term",
     "query_cross_keys",
     "stem",
@@ -45,6 +48,11 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+")
 _SEPARATORS = re.compile(r"[,\u00a0\u202f ]")
 TOKEN = re.compile(WORD.pattern + "|" + _NUMBER)
 """A word (as `news.names.WORD`) or a number ("1 000", "2.5")."""
+SENTENCE_END = "|"
+"""The term that `doc_terms` puts between sentences: the tokenizer drops it, the ranking reads it."""
+_ENDS = frozenset(".!?…\n")
+DOC_TOKEN = re.compile(TOKEN.pattern + r"|[.!?…](?=\s|$)|\n")
+"""`TOKEN`, or a sentence end (a stop followed by a space, or a line break)."""
 
 _RU_STOP = frozenset(
     """
@@ -59,7 +67,7 @@ _RU_STOP = frozenset(
     между через перед после около вокруг против ради среди сквозь вместо кроме мимо вне возле также
     будет будут буду будем будешь будете является являются являлся
     какой какая какое какие каким каких какого какому какими каком какую каков какова каково каковы
-    чьи чьё чьего чьей скольких отчего
+    чьи чьё чьего чьей скольких отчего кого кому кем чему чём
     """.split()
 )
 _BG_STOP = frozenset(
@@ -111,14 +119,16 @@ def is_stop(word: str) -> bool:
     return word in _RU_STOP or word in _EN_STOP or word in _BG_STOP
 
 
+_RU_PARTICLES = ("-то", "-либо", "-нибудь")
+_BG_MARK = re.compile(r"ъ(?![еёюя])|\b(?:какво|кой|коя|кое|кои|колко|защо|къде|каза|заяви|според)\b", re.I)
 _caches: dict[str, dict[str, str]] = {"ru": {}, "bg": {}, "en": {}}
 
 
 def _compute(low: str, lang: str) -> str:
     if _CYR.search(low):
-        if lang == "bg":
-            return "" if low in _BG_STOP else stem_bg(low)
-        return "" if low in _RU_STOP else _RU_STEM.stemWord(low)
+        if is_stop(low) or (low.endswith(_RU_PARTICLES) and is_stop(low.rsplit("-", 1)[0])):
+            return ""
+        return stem_bg(low) if lang == "bg" else _RU_STEM.stemWord(low)
     if low in _EN_STOP:
         return ""
     return _EN_STEM.stemWord(low)
@@ -139,19 +149,31 @@ def stem(word: str, lang: str = "ru") -> str:
 
 
 def doc_terms(tokens: Iterable[str], lang: str) -> list[str]:
-    """Index terms of an article's tokens (`TOKEN` matches): stems, function words dropped, numbers kept."""
+    """Index terms of an article's tokens (`DOC_TOKEN` matches): stems, function words dropped, numbers
+    kept, and `SENTENCE_END` between sentences."""
     key = "bg" if lang == "bg" else ("ru" if lang == "ru" else "en")
     cache = _caches[key]
-    out: list[str] = []
+    out: list[str] = [SENTENCE_END]
     append = out.append
     get = cache.get
     for w in tokens:
         t = get(w)
         if t is None:
+            if w in _ENDS:
+                if out[-1] != SENTENCE_END:
+                    append(SENTENCE_END)
+                continue
             t = number_term(w) if w[0].isdigit() else stem(w, key)
         if t:
             append(t)
-    return out
+    if out[-1] == SENTENCE_END:
+        out.pop()
+    return out[1:]
+
+
+def is_word(token: str) -> bool:
+    """True for a `DOC_TOKEN` match that is a word (not a number or a sentence end)."""
+    return not token[0].isdigit() and token not in _ENDS
 
 
 def number_term(token: str) -> str:
@@ -258,7 +280,7 @@ def query_terms(text: str) -> tuple[list[str], list[str]]:
     tokens = TOKEN.findall(text)
     words = [w for w in tokens if not w[0].isdigit()]
     cyr_lang = "ru"
-    if any(_CYR.search(w) for w in words) and detect_language(text) == "bg":
+    if any(_CYR.search(w) for w in words) and _BG_MARK.search(text) and detect_language(text) == "bg":
         cyr_lang = "bg"
     out: list[str] = []
     for w in tokens:

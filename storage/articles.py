@@ -56,6 +56,13 @@ class SqliteArticleStore:
         """Register one more index hook (the answer engine adds its indexer at start)."""
         self._hooks.append(hook)
 
+    def prefetch(self, articles: Sequence[PreparedArticle]) -> None:
+        """Tell the hooks which articles come next, so that they can start work before `add_batch`."""
+        for hook in self._hooks:
+            prefetch = getattr(hook, "prefetch", None)
+            if prefetch is not None:
+                prefetch(articles)
+
     async def add_batch(self, articles: Sequence[PreparedArticle]) -> list[AddOutcome]:
         """Store new articles in one transaction; duplicates (URL, text, feed GUID) are reported."""
         outcomes: list[AddOutcome] = []

@@ -280,3 +280,36 @@ async def test_a_shared_surname_gives_every_candidate(people: Services) -> None:
     assert abs(matches[0].score - matches[1].score) < 10  # not clear: the bot offers both
     # a who-said question takes one of them, never a mix of their quotes
     assert len(_sources(await people.engine.ask("what did Fox say?"))) == 1
+
+
+# ---------------------------------------------------------------------------------- entity linking
+
+NEWS = {
+    "a.txt": "Почему Байден молчит?\nСейчас Байден в отпуске, сообщили в Белом доме.\n",
+    "b.txt": "Президент США Джо Байден выступил с речью.\n«Мы справимся», — сказал Байден журналистам.\n",
+    "c.txt": "Сын президента Хантер Байден получил помилование.\n"
+    "«Я благодарен отцу», — заявил Хантер Байден.\n",
+    "d.txt": "Сейчас Путин проводит совещание.\nВладимир Путин подписал указ в Кремле.\n",
+}
+
+
+async def test_sentence_starts_make_no_entities_and_full_names_win(tmp_path: Path) -> None:
+    files = []
+    for name, text in NEWS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append(tmp_path / name)
+    services = await seeded_services(tmp_path / "news.sqlite3", files)
+    try:
+        engine = services.engine
+        names = [m.name for m in await engine.resolve_entities("Путин")]
+        assert names == ["Владимир Путин"]
+        biden = [m.name for m in await engine.resolve_entities("Байден")]
+        assert biden[0] == "Джо Байден" and not any(n.startswith(("Почему", "Сейчас")) for n in biden)
+        hunter = await engine.resolve_entities("Хантер Байден")
+        assert hunter[0].name.startswith("Хантер") and hunter[0].score == 100
+        joe = await engine.resolve_entities("Джо Байден")
+        assert [m.name for m in joe][:1] == ["Джо Байден"] and joe[0].entity_id != hunter[0].entity_id
+        rows = await services.db.fetchall("SELECT name FROM entities")
+        assert not any(str(r[0]).split()[0] in ("Почему", "Сейчас", "Президент", "Сын") for r in rows)
+    finally:
+        await close_services(services)

@@ -129,3 +129,32 @@ def test_surname_clashes_do_not_sound_alike() -> None:
 def test_adjectival_surname_forms_share_the_lemma_key() -> None:
     assert name_forms("Зеленского", "ru").key == name_forms("Зеленский", "ru").key == name_key("Zelensky")
     assert name_forms("Зеленскому", "ru").key == name_forms("Зеленский", "ru").key
+
+
+def test_sentence_initial_common_words_are_not_glued_onto_names() -> None:
+    text = (
+        "**Почему Байден помиловал сына**\n"
+        "⚡️Сейчас Путин выступает в Кремле.\n"
+        "09:12 Так Путин вообще готов к переговорам?\n"
+        "[](https://example.org/pic.jpg) В Москве идёт снег. Год Трамп ждал этого."
+    )
+    surfaces = [m.surface for m in find_mentions(text, "ru")]
+    assert "Байден" in surfaces and "Путин" in surfaces and "Трамп" in surfaces and "Москве" in surfaces
+    assert not any(s.split()[0] in ("Почему", "Сейчас", "Так", "В", "Год") for s in surfaces), surfaces
+
+
+def test_sentence_initial_names_and_places_stay() -> None:
+    text = "Сегодня Северная Корея запустила ракету. Сергей Лавров прокомментировал. Кривой Рог атакован."
+    found = {m.surface for m in find_mentions(text, "ru")}
+    assert {"Северная Корея", "Сергей Лавров", "Кривой Рог"} <= found
+    en = [m.surface for m in find_mentions("Today Biden met Starmer. Meanwhile Keir Starmer left.", "en")]
+    assert en == ["Biden", "Starmer", "Keir Starmer"]
+    bg = [m.surface for m in find_mentions("Според Бойко Борисов това е грешка. Сега Радев мълчи.", "bg")]
+    assert bg == ["Бойко Борисов", "Радев"]
+
+
+def test_a_speaker_loses_its_title_words() -> None:
+    speaker = "Пресс-секретарь Кремля Дмитрий Песков"
+    assert [m.surface for m in find_mentions(speaker, "ru", set(), check_starts=False)] == ["Дмитрий Песков"]
+    deputy = find_mentions("Депутат Госдумы", "ru", set(), check_starts=False)
+    assert [m.surface for m in deputy] == ["Госдумы"]

@@ -8,7 +8,7 @@ not recorded.
 
 Test hooks (plain HTTP, no token):
   GET  /_stats             {"messages": {chat: [[message_id, text], ...]}, "edits": {...},
-                            "count": n, "429": n}
+                            "count": n, "429": n}; /_stats?arrivals adds [[time, refused], ...]
   POST /_config            {"blocked": [chat...], "migrated": {"old": new}, "retry_after": {"chat": seconds}}
   POST /_reset             forget everything
 

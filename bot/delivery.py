@@ -1,8 +1,11 @@
 """The sender: drains the outbox into Telegram within its limits, and survives being killed.
 
-Limits. Three spacing buckets (GCRA) pace the sends: one overall (30 messages/s), one per private chat
-(1/s) and one per group or channel (20/min), each run a few percent below the published figure so
-that clock jitter between us and Telegram never tips a request over. A 429 (`RetryAfter`) holds back
+Limits. Spacing buckets (GCRA) pace the sends: one overall (30 messages/s), one per private chat (1/s)
+and one per group or channel (20/min), at 98.5% of each figure. On top, two causal guards make the
+limits hold at Telegram's end whatever pauses (GC, a slow commit, the network) do to requests on the
+way: a call may start only when the call `global_per_second` places back got its answer at least
+1.01 s ago, and a chat's next call waits a full per-chat interval from when its previous call was
+answered (Telegram received a request before it answered it). A 429 (`RetryAfter`) holds back
 only the chat it was about; `Forbidden` (blocked, kicked) and "chat not found" deactivate the chat and
 fail its queue; `ChatMigrated` moves the chat, its subscriptions and its queue to the new id; network
 errors are retried with exponential backoff up to `max_attempts`.

@@ -1,14 +1,17 @@
 """The answer engine: indexes articles as they are stored and answers who-said and free questions.
 
 Indexing (`index_articles`, run inside the ingest transaction): every article gets a row in
-`article_index` (lemmas and name keys, mirrored into the FTS5 table `doc_fts`), its name mentions
-linked to entities (people, places, organisations with aliases), and its quotes from `news.quotes` with
-the speaker linked to an entity.
+`article_index` (body stems from `news.terms`, name keys, cross-script keys; mirrored into the FTS5 table
+`doc_fts`), its name mentions linked to entities (people, places, organisations with aliases), and its
+quotes from `news.quotes` with the speaker linked to an entity. The pure part of that work (`_analyse`:
+stems, mentions, quotes) runs in forked worker processes for big batches, and `prefetch` starts it for the
+next batch while the current one is written.
 
 Answering: questions are parsed by `news.questions`; a who-said question resolves the speaker to
 entities (exact key, then surname, then rapidfuzz over alias keys) and returns their quotes, deduplicated
-across articles; a free question ranks articles with FTS5 bm25 over lemmas and name keys, then re-ranks
-passages by the query terms they hold. Query text reaches FTS5 only as quoted tokens.
+across articles; a free question gets candidates from FTS5 bm25 over its rarer stems, name keys and
+cross-script keys, re-ranked by `news.ranking`, then passages by the query terms they hold. Query text
+reaches FTS5 only as quoted tokens.
 """
 
 from __future__ import annotations
@@ -48,7 +51,6 @@ from news.names import (
     geo_token,
     is_first_name,
     is_patronymic,
-    lemma,
     name_forms,
     phrase_key,
     skeleton,
@@ -483,7 +485,9 @@ def _submit(
     pool: concurrent.futures.ProcessPoolExecutor, arts: Sequence[PreparedArticle]
 ) -> list[tuple[concurrent.futures.Future[list[_Analysis]], int]]:
     """Send articles to the workers in chunks; (future of the chunk, position in it) per article."""
-    payload = [(a.title, a.title_derived, a.clean_text, a.lang) for a in arts]
+    payload: list[tuple[str, bool, str, str]] = [
+        (a.title, a.title_derived, a.clean_text, a.lang) for a in arts
+    ]
     size = max(8, len(payload) // (4 * _worker_count()))
     out: list[tuple[concurrent.futures.Future[list[_Analysis]], int]] = []
     for i in range(0, len(payload), size):
@@ -585,8 +589,6 @@ class Engine:
         vocab_counts: Counter[str] = Counter()
         for article_id, art in items:
             lang = art.lang
-            text = art.clean_text
-            full = text if art.title_derived else f"{art.title}\n{text}"
             body_text, cross_text, mentions, found_quotes = analysed[article_id]
             name_terms: list[str] = []
             grouped: dict[str, tuple[Mention, int]] = {}
@@ -625,8 +627,11 @@ class Engine:
         await conn.executemany(
             "INSERT INTO article_index(article_id, body, names, cross) VALUES (?,?,?,?)", index_rows
         )
-        lengths = [sum(len(r[c].split()) for r in index_rows) for c in (1, 2, 3)]
-        lengths[0] -= sum(r[1].count(SENTENCE_END) for r in index_rows)
+        lengths = [
+            sum(len(r[1].split()) - r[1].count(SENTENCE_END) for r in index_rows),
+            sum(len(r[2].split()) for r in index_rows),
+            sum(len(r[3].split()) for r in index_rows),
+        ]
         await conn.executemany(
             "UPDATE engine_state SET v = v + ? WHERE k = ?",
             [
@@ -1589,8 +1594,8 @@ class Engine:
         ids = [aid for aid, _ in ranked]
         marks = ",".join("?" * len(ids))
         passages = await self._db.fetchall(
-            f"SELECT p.article_id, p.text, {_ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
-            f" WHERE p.article_id IN ({marks})",
+            f"SELECT p.article_id, p.text, {_ARTICLE_COLUMNS} FROM passages p"
+            f" JOIN articles a ON a.id = p.article_id WHERE p.article_id IN ({marks})",
             ids,
         )
         rank_of = {aid: i for i, aid in enumerate(ids)}

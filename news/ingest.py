@@ -80,7 +80,7 @@ class IngestService:
             for number, draft in enumerate(reading.drafts, start=1):
                 label = str(path) if len(reading.drafts) == 1 else f"{path}#{number}"
                 pending.append((label, draft))
-            if len(pending) >= BATCH_SIZE:
+            if len(pending) >= BATCH_SIZE * 8:  # long runs keep the prepare/index pipeline full
                 await self._ingest_into(report, pending)
                 pending = []
             if on_file:

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 CROSS_LEN = 5
-_CACHE_MAX = 400_000
+_CACHE_MAX = 200_000
 _CYR = re.compile(r"[\u0400-\u04ff]")
 _NUMBER = r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?!\d)|\d+(?:[.,]\d+)?"
 _THOUSANDS = re.compile(r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+")

@@ -64,22 +64,43 @@ class SqliteArticleStore:
                 prefetch(articles)
 
     async def add_batch(self, articles: Sequence[PreparedArticle]) -> list[AddOutcome]:
-        """Store new articles in one transaction; duplicates (URL, text, feed GUID) are reported."""
+        """Store new articles in one transaction; duplicates (feed GUID, URL, text) are reported, against the
+        stored articles and earlier articles of the same batch. A constant number of statements per batch."""
         outcomes: list[AddOutcome] = []
         stored: list[tuple[int, PreparedArticle]] = []
         now = to_iso(self._clock.now())
         async with self._db.atomic() as conn:
+            by_guid, by_url, by_hash = await self._existing(conn, articles)
+            async with conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles") as cur:
+                row = await cur.fetchone()
+            next_id = int(row[0]) if row else 0
+            rows: list[tuple[object, ...]] = []
+            passages: list[tuple[int, int, int, int, str]] = []
             for art in articles:
-                duplicate = await self._find_duplicate(conn, art)
+                draft = art.draft
+                guid_key = (
+                    (draft.source_id, draft.guid) if draft.source_id is not None and draft.guid else None
+                )
+                duplicate: tuple[int, str] | None = None
+                if guid_key is not None and guid_key in by_guid:
+                    duplicate = (by_guid[guid_key], "same feed item")
+                elif art.canonical_url and art.canonical_url in by_url:
+                    duplicate = (by_url[art.canonical_url], "same URL")
+                elif art.content_hash in by_hash:
+                    duplicate = (by_hash[art.content_hash], "same text")
                 if duplicate:
                     outcomes.append(AddOutcome(None, duplicate[0], duplicate[1]))
                     continue
-                draft = art.draft
-                cur = await conn.execute(
-                    "INSERT INTO articles(url, canonical_url, title, title_derived, body, clean_text, lang,"
-                    " published_at, source, source_id, guid, content_hash, ingested_at)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                next_id += 1
+                article_id = next_id
+                if guid_key is not None:
+                    by_guid[guid_key] = article_id
+                if art.canonical_url:
+                    by_url[art.canonical_url] = article_id
+                by_hash[art.content_hash] = article_id
+                rows.append(
                     (
+                        article_id,
                         draft.url,
                         art.canonical_url,
                         art.title,
@@ -93,42 +114,69 @@ class SqliteArticleStore:
                         draft.guid,
                         art.content_hash,
                         now,
-                    ),
+                    )
                 )
-                article_id = int(cur.lastrowid or 0)
-                await conn.executemany(
-                    "INSERT INTO passages(article_id, seq, start, end, text) VALUES (?,?,?,?,?)",
-                    [(article_id, i, p.start, p.end, p.text) for i, p in enumerate(art.passages)],
-                )
+                passages.extend((article_id, i, p.start, p.end, p.text) for i, p in enumerate(art.passages))
                 outcomes.append(AddOutcome(article_id))
                 stored.append((article_id, art))
+            if rows:
+                await conn.executemany(
+                    "INSERT INTO articles(id, url, canonical_url, title, title_derived, body, clean_text,"
+                    " lang, published_at, source, source_id, guid, content_hash, ingested_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    rows,
+                )
+            if passages:
+                await conn.executemany(
+                    "INSERT INTO passages(article_id, seq, start, end, text) VALUES (?,?,?,?,?)", passages
+                )
             if stored:
                 for hook in self._hooks:
                     await hook.index_articles(conn, stored)
         return outcomes
 
     @staticmethod
-    async def _find_duplicate(conn: aiosqlite.Connection, art: PreparedArticle) -> tuple[int, str] | None:
-        checks: list[tuple[str, tuple[object, ...], str]] = []
-        if art.draft.source_id is not None and art.draft.guid:
-            checks.append(
-                (
-                    "SELECT id FROM articles WHERE source_id = ? AND guid = ?",
-                    (art.draft.source_id, art.draft.guid),
-                    "same feed item",
+    async def _existing(
+        conn: aiosqlite.Connection, articles: Sequence[PreparedArticle]
+    ) -> tuple[dict[tuple[int | None, str | None], int], dict[str, int], dict[str, int]]:
+        """Stored articles that a batch may repeat: by (feed, GUID), by canonical URL, by content hash."""
+
+        async def lookup(sql: str, values: list[str]) -> list[sqlite3.Row]:
+            out: list[sqlite3.Row] = []
+            uniq = list(dict.fromkeys(values))
+            for i in range(0, len(uniq), 500):
+                part = uniq[i : i + 500]
+                async with conn.execute(sql.format(",".join("?" * len(part))), part) as cur:
+                    out.extend(await cur.fetchall())
+            return out
+
+        guids: dict[int, list[str]] = {}
+        for a in articles:
+            if a.draft.source_id is not None and a.draft.guid:
+                guids.setdefault(a.draft.source_id, []).append(a.draft.guid)
+        urls = [a.canonical_url for a in articles if a.canonical_url]
+        hashes = [a.content_hash for a in articles]
+        by_guid: dict[tuple[int | None, str | None], int] = {}
+        for source_id, values in guids.items():  # along the (source_id, guid) index
+            sql = f"SELECT id, source_id, guid FROM articles WHERE source_id = {int(source_id)}"
+            sql += " AND guid IN ({})"
+            for r in await lookup(sql, values):
+                by_guid.setdefault((r[1], r[2]), int(r[0]))
+        by_url = (
+            {
+                str(r[1]): int(r[0])
+                for r in await lookup(
+                    "SELECT id, canonical_url FROM articles WHERE canonical_url IN ({})", urls
                 )
-            )
-        if art.canonical_url:
-            checks.append(
-                ("SELECT id FROM articles WHERE canonical_url = ?", (art.canonical_url,), "same URL")
-            )
-        checks.append(("SELECT id FROM articles WHERE content_hash = ?", (art.content_hash,), "same text"))
-        for sql, params, reason in checks:
-            async with conn.execute(sql, params) as cur:
-                row = await cur.fetchone()
-            if row:
-                return int(row[0]), reason
-        return None
+            }
+            if urls
+            else {}
+        )
+        by_hash = {
+            str(r[1]): int(r[0])
+            for r in await lookup("SELECT id, content_hash FROM articles WHERE content_hash IN ({})", hashes)
+        }
+        return by_guid, by_url, by_hash
 
     async def list_articles(self, *, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
         """Stored articles, newest first."""

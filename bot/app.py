@@ -89,6 +89,7 @@ def build_application(
         await bot.jobs.install(application)
 
     async def post_shutdown(application: BotApplication) -> None:
+        await bot.jobs.shutdown(application)  # the sender stops between messages, before the DB closes
         services = application.bot_data.services
         application.bot_data.services = None
         application.bot_data.chats = None

@@ -381,6 +381,16 @@ _M: dict[str, dict[str, str]] = {
         "bg": "<b>Статистика</b>\nСтатии: {articles}\nЦитати: {quotes}\nХора: {people}\n"
         "Чатове: {chats} ({active} активни)\nАбонаменти: {subscriptions}\nДоставки: {deliveries}",
     },
+    "stats_sources": {
+        "en": "Sources: {sources} ({disabled} disabled)\nWaiting to be sent: {pending}",
+        "ru": "Источников: {sources} (отключено {disabled})\nОжидают отправки: {pending}",
+        "bg": "Източници: {sources} ({disabled} изключени)\nЧакат изпращане: {pending}",
+    },
+    "stats_disabled": {
+        "en": "<b>Disabled sources</b> (re-add with /addsource after fixing)",
+        "ru": "<b>Отключённые источники</b> (исправьте и добавьте снова через /addsource)",
+        "bg": "<b>Изключени източници</b> (поправете и добавете отново с /addsource)",
+    },
     "stats_errors": {
         "en": "<b>Last errors</b>",
         "ru": "<b>Последние ошибки</b>",

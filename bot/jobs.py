@@ -15,8 +15,8 @@ explains).
 | digest.scheduled  | 60 s                          | hourly and daily digests due in each chat's zone   |
 | outbox.sender     | 1 s                           | keeps the sender draining the outbox               |
 
-`install` chains `shutdown(application)` in front of the application's `post_shutdown`, so the sender
-stops between two messages before the database is closed.
+`bot/app.py` calls `shutdown(application)` first in `post_shutdown`, so the sender stops between two
+messages before the database is closed.
 """
 
 from __future__ import annotations
@@ -122,7 +122,6 @@ async def install(application: Any) -> None:
     runner = _SenderRunner(sender)
     coverage.on_outbox = runner.notify
     coverage.runner = runner
-    _stop_sender_before(application)
 
     async def drain() -> None:
         runner.ensure()
@@ -142,25 +141,6 @@ async def install(application: Any) -> None:
     pending = await coverage.outbox.pending_count()
     sources = len(await coverage.sources.list())
     log.info("coverage watch: %d sources, %d messages pending in the outbox", sources, pending)
-
-
-def _stop_sender_before(application: Any) -> None:
-    """Run `shutdown` first in the application's post_shutdown, before the services (and the
-    database) are closed, so the sender stops between two messages rather than mid-commit."""
-    previous = getattr(application, "post_shutdown", None)
-    if getattr(previous, "_stops_sender", False):
-        return
-
-    async def post_shutdown(app: Any) -> None:
-        await shutdown(app)
-        if previous is not None:
-            await previous(app)
-
-    post_shutdown._stops_sender = True  # type: ignore[attr-defined]
-    try:
-        application.post_shutdown = post_shutdown
-    except AttributeError:  # an application without the hook: `shutdown` must be called by hand
-        log.debug("cannot chain post_shutdown; call bot.jobs.shutdown() before closing services")
 
 
 async def shutdown(application: Any) -> None:

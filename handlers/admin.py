@@ -225,6 +225,17 @@ async def on_stats(update: Update, context: BotContext) -> None:
         subscriptions=stats.subscriptions,
         deliveries=na if stats.deliveries is None else stats.deliveries,
     )
+    text += "\n" + t(
+        here.lang,
+        "stats_sources",
+        sources=stats.sources,
+        disabled=len(stats.disabled_sources),
+        pending=na if stats.pending_deliveries is None else stats.pending_deliveries,
+    )
+    if stats.disabled_sources:
+        text += "\n\n" + t(here.lang, "stats_disabled")
+        for url, error in stats.disabled_sources:
+            text += f"\n{esc(shorten(url, 120))}: {esc(shorten(error, 160))}"
     if stats.last_errors:
         text += "\n\n" + t(here.lang, "stats_errors")
         for at, kind, message in stats.last_errors:

@@ -71,6 +71,9 @@ class BotStats:
     subscriptions: int
     deliveries: int | None
     last_errors: tuple[tuple[str, str, str], ...]  # (at, kind, message)
+    pending_deliveries: int | None = None
+    sources: int = 0
+    disabled_sources: tuple[tuple[str, str], ...] = ()  # (url, last error)
 
 
 class ChatRepository(Protocol):
@@ -414,6 +417,11 @@ async def collect_stats(db: Database) -> BotStats:
         if people is not None:
             break
     deliveries = await _count(db, "outbox", "WHERE state = 'sent'")
+    pending = await _count(db, "outbox", "WHERE state IN ('pending', 'sending')")
+    disabled = await db.fetchall(
+        "SELECT url, COALESCE(last_error, '') FROM sources WHERE disabled_at IS NOT NULL"
+        " ORDER BY disabled_at DESC LIMIT 10"
+    )
     errors = await db.fetchall(
         "SELECT at, kind, message FROM events WHERE kind LIKE '%fail%' OR kind LIKE '%error%' "
         "OR kind LIKE '%rejected%' ORDER BY id DESC LIMIT 5"
@@ -427,4 +435,7 @@ async def collect_stats(db: Database) -> BotStats:
         subscriptions=await _count(db, "subscriptions") or 0,
         deliveries=deliveries,
         last_errors=tuple((r[0], r[1], r[2]) for r in errors),
+        pending_deliveries=pending,
+        sources=await _count(db, "sources") or 0,
+        disabled_sources=tuple((r[0], r[1]) for r in disabled),
     )

@@ -206,8 +206,16 @@ async def test_admin_commands_are_hidden_from_others(env: Env) -> None:
     unknown = await env.say(USER, "/nosuchcommand")
     stats = await env.say(USER, "/stats")
     assert stats.params["text"] == unknown.params["text"] == t("en", "unknown_command")
+    async with env.app.bot_data.services.db.atomic() as conn:
+        await conn.execute(
+            "INSERT INTO sources(url, added_at, failures, last_error, disabled_at) VALUES "
+            "('https://feeds.example/broken.xml', '2024-11-01', 8, 'HTTP 500 <boom>', '2024-11-02')"
+        )
     admin = await env.say(ADMIN, "/stats")
-    assert "Articles: 2" in admin.params["text"]
+    text = admin.params["text"]
+    assert "Articles: 2" in text
+    assert "Sources: 1 (1 disabled)" in text
+    assert "https://feeds.example/broken.xml: HTTP 500 &lt;boom&gt;" in text
 
 
 async def test_admin_add_makes_article_answerable(env: Env) -> None:

@@ -8,7 +8,14 @@ from pathlib import Path
 from bot.services import open_services
 from bot.settings import Settings
 
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
+
+def samples_dir() -> Path | None:
+    """The bundled samples: beside the source tree (a checkout), or in the working directory (the
+    Docker image installs the package into site-packages and keeps samples/ in /app)."""
+    for candidate in (Path(__file__).resolve().parents[2] / "samples", Path.cwd() / "samples"):
+        if candidate.is_dir():
+            return candidate
+    return None
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,9 +32,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 async def ensure_samples(settings: Settings) -> int:
     """Ingest the bundled samples when the database has no articles; returns how many were added."""
     async with open_services(settings) as services:
-        if await services.articles.count() > 0 or not SAMPLES_DIR.is_dir():
+        folder = samples_dir()
+        if folder is None or await services.articles.count() > 0:
             return 0
-        report = await services.ingest.ingest_paths(sorted(SAMPLES_DIR.glob("*.txt")))
+        report = await services.ingest.ingest_paths(sorted(folder.glob("*.txt")))
         return len(report.added)
 
 

@@ -4,13 +4,13 @@
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-# Dependencies first, so code changes do not reinstall them.
-COPY pyproject.toml README.md ./
+# Versions come from requirements.lock (the same pins the Makefile uses).
+COPY pyproject.toml README.md requirements.lock ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
 COPY news ./news
-RUN python -m venv /opt/venv && /opt/venv/bin/pip install --upgrade pip && /opt/venv/bin/pip install .
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --upgrade pip && /opt/venv/bin/pip install -c requirements.lock .
 
 FROM python:3.11-slim-bookworm
 ENV PATH=/opt/venv/bin:$PATH \

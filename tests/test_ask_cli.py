@@ -63,8 +63,9 @@ def test_search_limit_zero_and_batch(
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("Лавровым\nPyongyang NEAR\nZelenskyy\n"))
     code, out = _run(db, capsys, "search", "--json", "--batch", "--limit", "0")
+    assert code == 0
     lines = [json.loads(line) for line in out.splitlines()]
-    assert [len(x["articles"]) for x in lines][0] == 2
+    assert len(lines[0]["articles"]) == 2
     assert len(lines) == 3 and len(lines[2]["articles"]) == 1  # Зеленски, in the Bulgarian article
 
 

@@ -14,8 +14,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "alias",
         help="add, remove or list name aliases",
-        description='Tell the answer engine that two names are one person: alias add "Choe Son Hui" "Цой Сон Хи". '
-        "Aliases apply at once to articles already stored.",
+        description="Tell the answer engine that two names are one person: "
+        'alias add "Choe Son Hui" "Цой Сон Хи". Aliases apply at once to articles already stored.',
     )
     actions = p.add_subparsers(dest="alias_action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="add an alias", description="Make ALIAS another name of CANONICAL.")

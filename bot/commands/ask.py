@@ -1,4 +1,4 @@
-"""`ask [--json] [--limit K] [--batch] "question"`: who said what, and free questions, from stored articles."""
+"""`ask [--json] [--limit K] [--batch] "question"`: who said what, and free questions."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "ask",
         help="ask who said what, or any question, over stored articles",
-        description='Answer "what did X say (about Y)?", "Что сказал X?", "Какво каза X?", "X quotes", a bare name, '
-        "or a free question, with quotes and passages cited by article. Exit code 0 when something was found, "
-        "1 otherwise.",
+        description='Answer "what did X say (about Y)?", "Что сказал X?", "Какво каза X?", "X quotes", '
+        "a bare name, or a free question, with quotes and passages cited by article. "
+        "Exit code 0 when something was found, 1 otherwise.",
     )
     p.add_argument("question", nargs="?", default=None, help="the question (omit with --batch)")
     p.add_argument("--json", action="store_true", help="print the answer as one JSON object")

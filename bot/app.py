@@ -47,9 +47,10 @@ PUBLIC_COMMANDS = (
 )
 ADMIN_COMMANDS = {
     "add": "Add an article (text or URL)",
-    "sources": "List sources",
-    "addsource": "Add a source URL",
-    "removesource": "Remove a source",
+    "sources": "List sources and their polling state",
+    "addsource": "Add a feed or page URL as a source",
+    "removesource": "Remove a source (ID or URL)",
+    "opml": "Sources as OPML; reply to an .opml file to import",
     "alias": "Edit name aliases",
     "stats": "Statistics",
     "broadcast": "Message every chat",

@@ -1,9 +1,14 @@
 """The console chat: the real Application and handlers, with an in-process Bot API instead of Telegram.
 
 `LocalBotApi` answers the Bot API methods the bot uses (getMe, sendMessage, editMessageText,
-answerCallbackQuery, answerInlineQuery, setMyCommands, getChatMember, ...), keeps the messages it sent,
-and checks what Telegram would refuse (bad HTML, too long). `LocalRequest` is the `BaseRequest` that
-hands the bot's requests to it. The end-to-end tests serve the same `LocalBotApi` over HTTP.
+answerCallbackQuery, answerInlineQuery, setMyCommands, getChatMember, sendDocument, getFile, ...), keeps
+the messages and files it was given, and checks what Telegram would refuse (bad HTML, too long).
+`LocalRequest` is the `BaseRequest` that hands the bot's requests (and file downloads) to it. The
+end-to-end tests serve the same `LocalBotApi` over HTTP.
+
+Files: an uploaded parameter (multipart form-data) reaches `handle` as an `UploadedFile`; files are kept
+by file_id, `getFile` gives their `file_path`, and `download(file_path)` returns the bytes (what
+`/file/bot<token>/<file_path>` serves).
 """
 
 from __future__ import annotations
@@ -19,12 +24,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 from bot.i18n import LANGS
 from bot.render import MESSAGE_LIMIT, html_to_terminal, telegram_html_errors, utf16_len
+
+CAPTION_LIMIT = 1024
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses bigger files, as Telegram does
 
 JSON_PARAMS = frozenset(
     {
@@ -53,7 +62,9 @@ def normalise_params(raw: dict[str, Any]) -> dict[str, Any]:
                 value = json.loads(value)
         elif isinstance(value, str) and key in INT_PARAMS and re.fullmatch(r"-?\d+", value):
             value = int(value)
-        elif isinstance(value, str) and value in ("true", "false") and key not in ("text", "query"):
+        elif (
+            isinstance(value, str) and value in ("true", "false") and key not in ("text", "query", "caption")
+        ):
             value = value == "true"
         params[key] = value
     return params
@@ -63,6 +74,27 @@ def visible_text(html: str) -> str:
     """What Telegram would show for HTML text: tags removed, entities decoded."""
     text = re.sub(r"<[^>]*>", "", html)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file the bot uploaded (one multipart form-data part)."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file the local API holds: sent by the bot or by a user."""
+
+    file_id: str
+    file_unique_id: str
+    file_name: str
+    mime_type: str
+    content: bytes
+    file_path: str
 
 
 @dataclass
@@ -88,7 +120,9 @@ class LocalBotApi:
     commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     blocked_chats: set[int] = field(default_factory=set)
     injected: list[tuple[str, int, str, int | None]] = field(default_factory=list)
+    files: dict[str, StoredFile] = field(default_factory=dict)  # by file_id
     _ids: dict[int, itertools.count[int]] = field(default_factory=dict)
+    _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _query_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -300,6 +334,100 @@ class LocalBotApi:
                 self._check_text(content["message_text"])
         return True
 
+    def _check_caption(self, params: dict[str, Any]) -> str | None:
+        caption = params.get("caption")
+        if caption is None or caption == "":
+            return None
+        caption = str(caption)
+        problems = telegram_html_errors(caption) if params.get("parse_mode") == "HTML" else []
+        if problems:
+            raise _ApiError(400, f"Bad Request: can't parse entities: {problems[0]}")
+        if utf16_len(visible_text(caption)) > CAPTION_LIMIT:
+            raise _ApiError(400, "Bad Request: message caption is too long")
+        return caption
+
+    def _m_sendDocument(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.blocked_chats:
+            raise _ApiError(403, "Forbidden: bot was blocked by the user")
+        document = params.get("document")
+        if isinstance(document, UploadedFile):
+            if not document.content:
+                raise _ApiError(400, "Bad Request: file must be non-empty")
+            stored = self.store_file(document.content, document.filename, document.mime_type)
+        elif isinstance(document, str) and document in self.files:
+            stored = self.files[document]
+        else:
+            raise _ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        caption = self._check_caption(params)
+        self._check_markup(params.get("reply_markup"))
+        chat = self.chats.get(chat_id, {"id": chat_id, "type": "private", "first_name": "User"})
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(chat_id),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self.bot_user(),
+            "document": self.document_object(stored),
+        }
+        if caption is not None:
+            message["caption"] = caption
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    def _m_getFile(self, params: dict[str, Any]) -> Any:
+        stored = self.files.get(str(params.get("file_id", "")))
+        if stored is None:
+            raise _ApiError(400, "Bad Request: invalid file_id")
+        if len(stored.content) > DOWNLOAD_LIMIT:
+            raise _ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.content),
+            "file_path": stored.file_path,
+        }
+
+    # -- files -------------------------------------------------------------------------------------------
+
+    def store_file(
+        self, content: bytes, file_name: str, mime_type: str = "application/octet-stream"
+    ) -> StoredFile:
+        """Keep a file (sent by the bot or a user); returns it with its ids and path."""
+        number = next(self._file_ids)
+        safe_name = re.sub(r"[^A-Za-z0-9._-]", "_", file_name)[-60:] or "file"
+        stored = StoredFile(
+            file_id=f"LOCALFILE{number:06d}",
+            file_unique_id=f"U{number:06d}",
+            file_name=file_name,
+            mime_type=mime_type,
+            content=content,
+            file_path=f"documents/file_{number}_{safe_name}",
+        )
+        self.files[stored.file_id] = stored
+        return stored
+
+    @staticmethod
+    def document_object(stored: StoredFile) -> dict[str, Any]:
+        """The Document object for a stored file."""
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": stored.file_name,
+            "mime_type": stored.mime_type,
+            "file_size": len(stored.content),
+        }
+
+    def download(self, file_path: str) -> bytes | None:
+        """The bytes of the file at `file_path` (as getFile gave it; URL-quoted or not), or None."""
+        path = unquote(file_path).lstrip("/")
+        found = next((f for f in self.files.values() if f.file_path == path), None)
+        self.calls.append(ApiCall("downloadFile", {"file_path": path}, 200 if found else 404, None))
+        return None if found is None else found.content
+
+    def document_of(self, call: ApiCall) -> bytes:
+        """The content of the document a sendDocument call sent."""
+        return self.files[call.result["document"]["file_id"]].content
+
     # -- updates as users make them ----------------------------------------------------------------------
 
     def user(
@@ -330,15 +458,22 @@ class LocalBotApi:
         reply_to: dict[str, Any] | None = None,
         forward_from_channel: dict[str, Any] | None = None,
         edited: bool = False,
+        document: StoredFile | None = None,
     ) -> dict[str, Any]:
-        """An update with a text message from `user` in `chat` (commands get their entity)."""
+        """An update with a text message from `user` in `chat` (commands get their entity); with
+        `document`, a message carrying that file and `text` as its caption."""
         message: dict[str, Any] = {
             "message_id": self._next_message_id(chat["id"]),
             "date": int(time.time()),
             "chat": chat,
             "from": user,
-            "text": text,
         }
+        if document is not None:
+            message["document"] = self.document_object(document)
+            if text:
+                message["caption"] = text
+        else:
+            message["text"] = text
         entities = []
         command = re.match(r"^/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", text)
         if command:
@@ -349,7 +484,7 @@ class LocalBotApi:
             offset = utf16_len(text[: mention.start()])
             entities.append({"type": "mention", "offset": offset, "length": utf16_len(mention.group(0))})
         if entities:
-            message["entities"] = entities
+            message["caption_entities" if document is not None else "entities"] = entities
         if reply_to is not None:
             message["reply_to_message"] = reply_to
         if forward_from_channel is not None:
@@ -430,10 +565,22 @@ class LocalRequest(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
-        """Hand the call to the local API."""
+        """Hand the call to the local API (file downloads: `.../file/bot<token>/<file_path>`)."""
+        if "/file/bot" in url:
+            file_path = url.split("/file/bot", 1)[1].partition("/")[2]
+            content = self.api.download(file_path)
+            if content is None:
+                return 404, json.dumps({"ok": False, "error_code": 404, "description": "Not Found"}).encode()
+            return 200, content
         api_method = url.rsplit("/", 1)[-1]
-        params = request_data.json_parameters if request_data is not None else {}
-        status, body = self.api.handle(api_method, dict(params))
+        params: dict[str, Any] = dict(request_data.json_parameters) if request_data is not None else {}
+        if request_data is not None and request_data.contains_files:
+            for name, (filename, upload, mime_type) in request_data.multipart_data.items():
+                data = upload if isinstance(upload, bytes) else upload.read()
+                params[name] = UploadedFile(
+                    filename or name, bytes(data), mime_type or "application/octet-stream"
+                )
+        status, body = self.api.handle(api_method, params)
         return status, json.dumps(body).encode()
 
 
@@ -508,6 +655,10 @@ class ConsoleChat:
                     out.append(
                         "     " + "  ".join(f"[{i + 1}] {b.label}" for i, b in enumerate(self.buttons))
                     )
+            elif call.method == "sendDocument":
+                document = call.result["document"]
+                caption = html_to_terminal(str(call.params.get("caption", "")), ansi=self.ansi)
+                out.append(f"bot (file)> {document['file_name']} ({document['file_size']} bytes) {caption}")
             elif call.method == "answerCallbackQuery" and call.params.get("text"):
                 out.append(f"bot (notice)> {call.params['text']}")
             elif call.method == "answerInlineQuery":

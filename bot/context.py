@@ -10,25 +10,23 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.render import CallbackCodec
 from bot.services import Services
 from bot.settings import Settings
+from news.articles import ArticleDraft
 from news.ports import AnswerEngine
+from news.sources import SourceService
 from storage.chats import (
     SqliteAskedQuestions,
     SqliteAuditLog,
     SqliteChatRepository,
-    SqliteSourceRows,
     SqliteSubscriptionRepository,
     SqliteUserRepository,
 )
-
-if TYPE_CHECKING:
-    from news.articles import ArticleDraft
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +37,6 @@ class ChatServices:
     users: SqliteUserRepository
     subscriptions: SqliteSubscriptionRepository
     audit: SqliteAuditLog
-    sources: SqliteSourceRows
     asked: SqliteAskedQuestions
 
     @classmethod
@@ -51,7 +48,6 @@ class ChatServices:
             users=SqliteUserRepository(db, clock),
             subscriptions=SqliteSubscriptionRepository(db, clock),
             audit=SqliteAuditLog(db, clock),
-            sources=SqliteSourceRows(db, clock, services.settings.poll_interval_default_seconds),
             asked=SqliteAskedQuestions(db, clock),
         )
 
@@ -112,7 +108,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
 
     @property
     def chats(self) -> ChatServices:
-        """The bot's repositories (chats, users, subscriptions, audit, sources)."""
+        """The bot's repositories (chats, users, subscriptions, audit, asked questions)."""
         chats = self.bot_data.chats
         if chats is None:
             raise RuntimeError("services are not open (post_init has not run)")
@@ -132,13 +128,15 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         return self.services.engine
 
     @property
-    def fetch_article(self) -> Callable[[str], Awaitable[ArticleDraft]] | None:
-        """The coverage watch's URL fetcher, when it exists (services.fetch_article or services.fetcher)."""
-        fetch = getattr(self.services, "fetch_article", None)
-        if fetch is None:
-            fetcher = getattr(self.services, "fetcher", None)
-            fetch = getattr(fetcher, "fetch_article", None)
-        return fetch if callable(fetch) else None
+    def sources(self) -> SourceService:
+        """The coverage watch's sources: validated add (private addresses refused), list, OPML."""
+        return self.services.coverage.sources
+
+    @property
+    def fetch_article(self) -> Callable[[str], Awaitable[ArticleDraft]]:
+        """Fetch one web page as an article draft (same address rules, size limit and timeout as
+        sources); raises `news.sources.SourceError` with the reason."""
+        return self.services.coverage.sources.fetch_article
 
 
 BotApplication = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]

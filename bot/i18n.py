@@ -64,13 +64,16 @@ _M: dict[str, dict[str, str]] = {
         "<b>Настройки</b>\n/lang en | ru | bg | auto",
     },
     "help_admin": {
-        "en": "<b>Admin</b>\n/add text or URL\n/sources, /addsource URL, /removesource ID\n"
+        "en": "<b>Admin</b>\n/add text or URL\n/sources, /addsource URL, /removesource ID or URL\n"
+        "/opml: the feeds as an OPML file; send an .opml file (or reply /opml to one) to import it\n"
         "/alias add NAME = ALIAS, /alias remove NAME = ALIAS, /alias list [NAME]\n/stats\n/broadcast text\n"
         "/ban USER_ID, /unban USER_ID",
-        "ru": "<b>Администратор</b>\n/add текст или URL\n/sources, /addsource URL, /removesource ID\n"
+        "ru": "<b>Администратор</b>\n/add текст или URL\n/sources, /addsource URL, /removesource ID или URL\n"
+        "/opml: ленты файлом OPML; пришлите файл .opml (или ответьте на него /opml), чтобы импортировать\n"
         "/alias add ИМЯ = ВАРИАНТ, /alias remove ИМЯ = ВАРИАНТ, /alias list [ИМЯ]\n/stats\n"
         "/broadcast текст\n/ban USER_ID, /unban USER_ID",
-        "bg": "<b>Администратор</b>\n/add текст или URL\n/sources, /addsource URL, /removesource ID\n"
+        "bg": "<b>Администратор</b>\n/add текст или URL\n/sources, /addsource URL, /removesource ID или URL\n"
+        "/opml: емисиите като файл OPML; изпратете файл .opml (или отговорете на него с /opml) за внос\n"
         "/alias add ИМЕ = ВАРИАНТ, /alias remove ИМЕ = ВАРИАНТ, /alias list [ИМЕ]\n/stats\n"
         "/broadcast текст\n/ban USER_ID, /unban USER_ID",
     },
@@ -309,15 +312,56 @@ _M: dict[str, dict[str, str]] = {
         "ru": "Не добавлено: {reason}",
         "bg": "Не е добавена: {reason}",
     },
-    "fetch_unavailable": {
-        "en": "Fetching articles from URLs is not available yet. Paste the article text after /add instead.",
-        "ru": "Загрузка статей по ссылке пока недоступна. Вставьте текст статьи после /add.",
-        "bg": "Изтеглянето на статии по адрес още не е налично. Поставете текста на статията след /add.",
-    },
     "fetch_failed": {
         "en": "Could not fetch that page: {reason}",
         "ru": "Не удалось загрузить страницу: {reason}",
         "bg": "Страницата не можа да бъде изтеглена: {reason}",
+    },
+    # SourceError.code → why an address was refused ({detail}: the technical reason, in English)
+    "source_error_invalid": {
+        "en": "That is not a usable web address ({detail}).",
+        "ru": "Это не подходящий веб-адрес ({detail}).",
+        "bg": "Това не е използваем уеб адрес ({detail}).",
+    },
+    "source_error_scheme": {
+        "en": "Only http:// and https:// addresses can be used ({detail}).",
+        "ru": "Можно использовать только адреса http:// и https:// ({detail}).",
+        "bg": "Могат да се използват само адреси с http:// и https:// ({detail}).",
+    },
+    "source_error_private": {
+        "en": "Refused: that address is on a private or local network ({detail}).",
+        "ru": "Отказано: этот адрес находится в частной или локальной сети ({detail}).",
+        "bg": "Отказано: този адрес е в частна или локална мрежа ({detail}).",
+    },
+    "source_error_resolve": {
+        "en": "The host name does not resolve ({detail}).",
+        "ru": "Имя хоста не находится в DNS ({detail}).",
+        "bg": "Името на хоста не може да бъде намерено ({detail}).",
+    },
+    "source_error_fetch": {
+        "en": "Could not download it ({detail}).",
+        "ru": "Не удалось загрузить ({detail}).",
+        "bg": "Не можа да бъде изтеглено ({detail}).",
+    },
+    "source_error_not_source": {
+        "en": "That is neither an RSS/Atom feed nor a page with article text ({detail}).",
+        "ru": "Это не лента RSS/Atom и не страница с текстом статьи ({detail}).",
+        "bg": "Това не е нито емисия RSS/Atom, нито страница с текст на статия ({detail}).",
+    },
+    "source_error_no_text": {
+        "en": "No article text found on that page ({detail}).",
+        "ru": "На странице не найден текст статьи ({detail}).",
+        "bg": "На страницата не е намерен текст на статия ({detail}).",
+    },
+    "source_error_kind": {
+        "en": "Unknown source kind ({detail}).",
+        "ru": "Неизвестный вид источника ({detail}).",
+        "bg": "Непознат вид източник ({detail}).",
+    },
+    "source_error_opml": {
+        "en": "That file is not an OPML document ({detail}).",
+        "ru": "Этот файл не документ OPML ({detail}).",
+        "bg": "Този файл не е документ OPML ({detail}).",
     },
     "sources_empty": {
         "en": "No sources yet. Add one with /addsource URL.",
@@ -325,37 +369,110 @@ _M: dict[str, dict[str, str]] = {
         "bg": "Още няма източници. Добавете: /addsource URL.",
     },
     "sources_header": {"en": "<b>Sources</b>", "ru": "<b>Источники</b>", "bg": "<b>Източници</b>"},
-    "source_disabled": {"en": "disabled", "ru": "отключён", "bg": "изключен"},
+    "source_kind_feed": {"en": "feed", "ru": "лента", "bg": "емисия"},
+    "source_kind_page": {"en": "page", "ru": "страница", "bg": "страница"},
+    "source_state": {
+        "en": "{kind}, every {interval}, {articles} articles, last polled {polled}",
+        "ru": "{kind}, каждые {interval}, статей: {articles}, последний опрос {polled}",
+        "bg": "{kind}, на всеки {interval}, статии: {articles}, последна проверка {polled}",
+    },
+    "source_never": {"en": "never", "ru": "никогда", "bg": "никога"},
+    "source_next": {
+        "en": "next poll {at}",
+        "ru": "следующий опрос {at}",
+        "bg": "следваща проверка {at}",
+    },
+    "source_due": {"en": "next poll: now", "ru": "следующий опрос: сейчас", "bg": "следваща проверка: сега"},
+    "source_failing": {
+        "en": "failures in a row: {failures}, last error: {error}",
+        "ru": "ошибок подряд: {failures}, последняя: {error}",
+        "bg": "поредни грешки: {failures}, последна: {error}",
+    },
+    "source_disabled_since": {
+        "en": "<b>disabled</b> since {at}; /addsource {url} enables it again",
+        "ru": "<b>отключён</b> с {at}; /addsource {url} включит его снова",
+        "bg": "<b>изключен</b> от {at}; /addsource {url} го включва отново",
+    },
+    "unit_seconds": {"en": "{n} s", "ru": "{n} с", "bg": "{n} с"},
+    "unit_minutes": {"en": "{n} min", "ru": "{n} мин", "bg": "{n} мин"},
+    "unit_hours": {"en": "{n} h", "ru": "{n} ч", "bg": "{n} ч"},
     "addsource_usage": {
-        "en": "Use /addsource followed by an http or https address.",
-        "ru": "Используйте /addsource и адрес http или https.",
-        "bg": "Използвайте /addsource и адрес с http или https.",
+        "en": "Use /addsource followed by an http or https address of a feed or a page.",
+        "ru": "Используйте /addsource и адрес http или https ленты или страницы.",
+        "bg": "Използвайте /addsource и адрес с http или https на емисия или страница.",
     },
     "addsource_ok": {
-        "en": "Source {id} added: {url}",
-        "ru": "Источник {id} добавлен: {url}",
-        "bg": "Източник {id} е добавен: {url}",
+        "en": "Source {id} added ({kind}): {url}",
+        "ru": "Источник {id} добавлен ({kind}): {url}",
+        "bg": "Източник {id} е добавен ({kind}): {url}",
     },
     "addsource_exists": {
         "en": "Already a source ({id}): {url}",
         "ru": "Уже есть источник ({id}): {url}",
         "bg": "Вече е източник ({id}): {url}",
     },
+    "addsource_reenabled": {
+        "en": "Source {id} was disabled and is enabled again; it will be polled shortly: {url}",
+        "ru": "Источник {id} был отключён и снова включён; скоро будет опрошен: {url}",
+        "bg": "Източник {id} беше изключен и е включен отново; скоро ще бъде проверен: {url}",
+    },
+    "addsource_refused": {
+        "en": "Not added: {url}\n{reason}",
+        "ru": "Не добавлено: {url}\n{reason}",
+        "bg": "Не е добавен: {url}\n{reason}",
+    },
     "removesource_usage": {
-        "en": "Use /removesource ID (see /sources for the ids).",
-        "ru": "Используйте /removesource ID (номера в /sources).",
-        "bg": "Използвайте /removesource ID (номерата са в /sources).",
+        "en": "Use /removesource ID or /removesource URL (see /sources for the ids).",
+        "ru": "Используйте /removesource ID или /removesource URL (номера в /sources).",
+        "bg": "Използвайте /removesource ID или /removesource URL (номерата са в /sources).",
     },
     "removesource_ok": {
-        "en": "Source {id} removed: {url}",
-        "ru": "Источник {id} удалён: {url}",
-        "bg": "Източник {id} е премахнат: {url}",
+        "en": "Source removed: {url} (its articles stay).",
+        "ru": "Источник удалён: {url} (его статьи остаются).",
+        "bg": "Източникът е премахнат: {url} (статиите му остават).",
     },
     "removesource_missing": {
         "en": "There is no source {id}.",
         "ru": "Источника {id} нет.",
         "bg": "Няма източник {id}.",
     },
+    "opml_caption": {
+        "en": "{count} feeds as OPML. Pages are not included; send this file back to import it.",
+        "ru": "Лент в OPML: {count}. Страницы не включены; пришлите этот файл, чтобы импортировать его.",
+        "bg": "Емисии в OPML: {count}. Страниците не са включени; изпратете файла, за да го внесете.",
+    },
+    "opml_not_document": {
+        "en": "Reply /opml to an .opml or .xml file to import it, or send /opml alone to export.",
+        "ru": "Ответьте /opml на файл .opml или .xml, чтобы импортировать его, или отправьте /opml для "
+        "экспорта.",
+        "bg": "Отговорете с /opml на файл .opml или .xml, за да го внесете, или изпратете само /opml за "
+        "износ.",
+    },
+    "opml_too_big": {
+        "en": "That file is too large for an OPML list ({size} bytes, at most {limit}).",
+        "ru": "Файл слишком велик для списка OPML ({size} байт, не больше {limit}).",
+        "bg": "Файлът е твърде голям за списък OPML ({size} байта, най-много {limit}).",
+    },
+    "opml_download_failed": {
+        "en": "Could not download the file from Telegram: {reason}",
+        "ru": "Не удалось скачать файл из Telegram: {reason}",
+        "bg": "Файлът не можа да бъде изтеглен от Telegram: {reason}",
+    },
+    "opml_import_done": {
+        "en": "<b>OPML import</b>: {added} added, {existing} already there (re-enabled if disabled), "
+        "{rejected} rejected.",
+        "ru": "<b>Импорт OPML</b>: добавлено {added}, уже были {existing} (отключённые включены), "
+        "отклонено {rejected}.",
+        "bg": "<b>Внос на OPML</b>: добавени {added}, вече съществуващи {existing} (изключените са "
+        "включени), отхвърлени {rejected}.",
+    },
+    "opml_import_added": {"en": "<b>Added</b>", "ru": "<b>Добавлены</b>", "bg": "<b>Добавени</b>"},
+    "opml_import_rejected": {
+        "en": "<b>Rejected</b>",
+        "ru": "<b>Отклонены</b>",
+        "bg": "<b>Отхвърлени</b>",
+    },
+    "opml_import_more": {"en": "… and {count} more", "ru": "… и ещё {count}", "bg": "… и още {count}"},
     "alias_usage": {
         "en": "Use /alias add NAME = ALIAS, /alias remove NAME = ALIAS or /alias list [NAME].",
         "ru": "Используйте /alias add ИМЯ = ВАРИАНТ, /alias remove ИМЯ = ВАРИАНТ или /alias list [ИМЯ].",

@@ -8,23 +8,29 @@ import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import Message, MessageOriginChannel, Update
+from telegram import Document, InputFile, Message, MessageOriginChannel, Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.i18n import esc, t
+from bot.i18n import MESSAGES, Html, esc, plain, t
 from bot.render import shorten
 from handlers import asking
 from handlers._common import command_args, is_bot_admin, reply, reply_unknown, turn
 from handlers._send import deliver
 from news.articles import ArticleDraft
 from news.reading import parse_plain_text
+from news.sources import ImportReport, SourceError, SourceInfo
 from storage.chats import collect_stats
 
 log = logging.getLogger(__name__)
 
 MESSAGES_ONLY = filters.UpdateType.MESSAGE
 _URL = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
+
+OPML_MAX_BYTES = 1_000_000
+OPML_FILENAME = "newsbot-sources.opml"
+LISTED_MAX = 30  # URLs listed per section of an import summary
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
@@ -55,8 +61,17 @@ async def _ingest_text(update: Update, context: BotContext, lang: str, text: str
     await _ingest_draft(update, context, lang, draft)
 
 
+def source_refusal(lang: str, exc: SourceError) -> Html:
+    """Why a source or URL was refused, in the reader's language, with the technical detail."""
+    key = f"source_error_{exc.code}"
+    if key not in MESSAGES:
+        key = "source_error_invalid"
+    return t(lang, key, detail=shorten(str(exc), 300))
+
+
 async def _ingest_draft(update: Update, context: BotContext, lang: str, draft: ArticleDraft) -> None:
-    report = await context.services.ingest.ingest_drafts([draft], where=draft.source)
+    """Store through the coverage watch, so stories, subscription matches and digests follow."""
+    report = await context.services.coverage.add_articles([draft], where=draft.source)
     if report.added:
         stored = await context.services.articles.get(report.added[0])
         title = stored.summary.title if stored else ""
@@ -87,14 +102,10 @@ async def on_add(update: Update, context: BotContext) -> None:
         await reply(update, context, t(here.lang, "add_usage"))
         return
     if _URL.match(text):
-        fetch = context.fetch_article
-        if fetch is None:
-            await reply(update, context, t(here.lang, "fetch_unavailable"))
-            return
         try:
-            draft = await fetch(text)
-        except Exception as exc:  # the fetcher's errors are reported, not raised
-            await reply(update, context, t(here.lang, "fetch_failed", reason=shorten(str(exc), 300)))
+            draft = await context.fetch_article(text)
+        except SourceError as exc:
+            await reply(update, context, t(here.lang, "fetch_failed", reason=source_refusal(here.lang, exc)))
             return
         await _ingest_draft(update, context, here.lang, draft)
         return
@@ -131,49 +142,202 @@ async def on_forwarded(update: Update, context: BotContext) -> None:
     await _ingest_draft(update, context, here.lang, draft)
 
 
+def _when(iso: str) -> str:
+    """A stored UTC timestamp, short: 2024-11-01 12:00 UTC."""
+    return iso[:16].replace("T", " ") + " UTC"
+
+
+def _duration(lang: str, seconds: int) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return plain(lang, "unit_hours").format(n=seconds // 3600)
+    if seconds >= 60 and seconds % 60 == 0:
+        return plain(lang, "unit_minutes").format(n=seconds // 60)
+    return plain(lang, "unit_seconds").format(n=seconds)
+
+
+def _kind(lang: str, kind: str) -> str:
+    return plain(lang, f"source_kind_{kind}") if kind in ("feed", "page") else kind
+
+
+def describe_source(lang: str, src: SourceInfo) -> str:
+    """One source for /sources: id, title and URL, then its polling state (HTML)."""
+    title = f"{esc(shorten(src.title, 100))} — " if src.title else ""
+    lines = [f"<b>{src.id}</b>. {title}{esc(shorten(src.url, 300))}"]
+    polled = _when(src.last_polled_at) if src.last_polled_at else plain(lang, "source_never")
+    interval = _duration(lang, src.interval_seconds)
+    lines.append(
+        t(
+            lang,
+            "source_state",
+            kind=_kind(lang, src.kind),
+            interval=interval,
+            articles=src.articles,
+            polled=polled,
+        )
+    )
+    if src.disabled_at:
+        lines.append(t(lang, "source_disabled_since", at=_when(src.disabled_at), url=shorten(src.url, 300)))
+    elif src.next_poll_at:
+        lines.append(t(lang, "source_next", at=_when(src.next_poll_at)))
+    else:
+        lines.append(t(lang, "source_due"))
+    if src.failures or src.last_error:
+        error = shorten(src.last_error or "—", 200)
+        lines.append(t(lang, "source_failing", failures=src.failures, error=error))
+    return "\n".join(lines[:1] + ["   " + line for line in lines[1:]])
+
+
 @admin_only("sources")
 async def on_sources(update: Update, context: BotContext) -> None:
-    """`/sources`."""
+    """`/sources`: every source with its polling state (interval, failures, last error, disabled)."""
     here = await turn(update, context)
-    rows = await context.chats.sources.list()
+    rows = await context.sources.list()
     if not rows:
         await reply(update, context, t(here.lang, "sources_empty"))
         return
-    lines: list[str] = [t(here.lang, "sources_header")]
-    for src in rows:
-        state = f" ({t(here.lang, 'source_disabled')})" if src.disabled else ""
-        error = f" — {esc(shorten(src.last_error, 120))}" if src.last_error else ""
-        lines.append(f"{src.id}. {esc(src.url)}{state}{error}")
-    await reply(update, context, "\n".join(lines))
+    parts = [t(here.lang, "sources_header"), *(describe_source(here.lang, src) for src in rows)]
+    await reply(update, context, "\n\n".join(parts))
 
 
 @admin_only("addsource")
 async def on_addsource(update: Update, context: BotContext) -> None:
-    """`/addsource URL`."""
+    """`/addsource URL`: validated, private addresses refused, fetched once to tell a feed from a page;
+    a source already there that was disabled is enabled again."""
     here = await turn(update, context)
     url = command_args(update.effective_message)
-    if not _URL.match(url) or len(url) > 2000:
+    if not url or len(url.split()) != 1:
         await reply(update, context, t(here.lang, "addsource_usage"))
         return
-    source_id, new = await context.chats.sources.add(url, here.user_id)
-    await reply(
-        update, context, t(here.lang, "addsource_ok" if new else "addsource_exists", id=source_id, url=url)
-    )
+    before = await context.sources.find(url)
+    try:
+        source_id, new = await context.sources.add(url, added_by=here.user_id)
+    except SourceError as exc:
+        refusal = source_refusal(here.lang, exc)
+        await reply(update, context, t(here.lang, "addsource_refused", url=shorten(url, 300), reason=refusal))
+        return
+    url = shorten(url.strip(), 300)
+    if new:
+        added = await context.sources.find(url)
+        kind = _kind(here.lang, added.kind if added else "feed")
+        await reply(update, context, t(here.lang, "addsource_ok", id=source_id, kind=kind, url=url))
+    elif before is not None and before.disabled_at:
+        await reply(update, context, t(here.lang, "addsource_reenabled", id=source_id, url=url))
+    else:
+        await reply(update, context, t(here.lang, "addsource_exists", id=source_id, url=url))
 
 
 @admin_only("removesource")
 async def on_removesource(update: Update, context: BotContext) -> None:
-    """`/removesource ID`."""
+    """`/removesource ID` or `/removesource URL` (the source's articles stay)."""
     here = await turn(update, context)
     arg = command_args(update.effective_message)
-    if not arg.isdigit():
+    if not arg or len(arg.split()) != 1:
         await reply(update, context, t(here.lang, "removesource_usage"))
         return
-    url = await context.chats.sources.remove(int(arg))
+    url = await context.sources.remove(int(arg) if arg.isdigit() else arg)
     if url is None:
-        await reply(update, context, t(here.lang, "removesource_missing", id=arg))
+        await reply(update, context, t(here.lang, "removesource_missing", id=shorten(arg, 300)))
     else:
-        await reply(update, context, t(here.lang, "removesource_ok", id=arg, url=url))
+        await reply(update, context, t(here.lang, "removesource_ok", url=shorten(url, 300)))
+
+
+def _is_opml_file(document: Document) -> bool:
+    name = (document.file_name or "").lower()
+    return name.endswith((".opml", ".xml")) or (document.mime_type or "") in (
+        "text/x-opml",
+        "text/xml",
+        "application/xml",
+    )
+
+
+@admin_only("opml")
+async def on_opml(update: Update, context: BotContext) -> None:
+    """`/opml`: the feeds as an OPML file; `/opml` in reply to an .opml/.xml file imports it."""
+    here = await turn(update, context)
+    message = update.effective_message
+    target = message.reply_to_message if message is not None else None
+    if target is not None and target.document is not None and _is_opml_file(target.document):
+        await _import_opml(update, context, here.lang, target.document)
+        return
+    if target is not None or command_args(message):
+        await reply(update, context, t(here.lang, "opml_not_document"))
+        return
+    document = await context.sources.export_opml()
+    feeds = sum(1 for src in await context.sources.list() if src.kind == "feed")
+    chat = update.effective_chat
+    assert chat is not None and message is not None
+    await context.bot.send_document(
+        chat.id,
+        InputFile(document.encode("utf-8"), filename=OPML_FILENAME),
+        caption=t(here.lang, "opml_caption", count=feeds),
+        message_thread_id=message.message_thread_id if message.is_topic_message else None,
+    )
+
+
+async def on_document(update: Update, context: BotContext) -> None:
+    """An admin sends an .opml/.xml file in a private chat: import its feeds. Others: nothing happens."""
+    message = update.effective_message
+    user = update.effective_user
+    if not is_bot_admin(update, context):
+        if message is not None and message.forward_origin is not None:
+            await on_forwarded(update, context)  # what a forwarded post from anyone else gets
+        return
+    if message is None or message.document is None or user is None:
+        return
+    here = await turn(update, context)
+    await context.chats.audit.record(
+        user.id, "opml", f"import {shorten(message.document.file_name or '', 200)}"
+    )
+    log.info("admin %s: opml import", user.id)
+    await _import_opml(update, context, here.lang, message.document)
+
+
+async def _import_opml(update: Update, context: BotContext, lang: str, document: Document) -> None:
+    size = document.file_size or 0
+    if size > OPML_MAX_BYTES:
+        await reply(update, context, t(lang, "opml_too_big", size=size, limit=OPML_MAX_BYTES))
+        return
+    try:
+        file = await document.get_file()
+        data = bytes(await file.download_as_bytearray())
+    except TelegramError as exc:
+        await reply(update, context, t(lang, "opml_download_failed", reason=shorten(str(exc), 300)))
+        return
+    if len(data) > OPML_MAX_BYTES:
+        await reply(update, context, t(lang, "opml_too_big", size=len(data), limit=OPML_MAX_BYTES))
+        return
+    user = update.effective_user
+    try:
+        report = await context.sources.import_opml(data, added_by=user.id if user else None)
+    except SourceError as exc:
+        await reply(update, context, source_refusal(lang, exc))
+        return
+    await reply(update, context, import_summary(lang, report))
+
+
+def import_summary(lang: str, report: ImportReport) -> str:
+    """What an OPML import did: counts, then the added and the rejected URLs (with reasons)."""
+    text: str = t(
+        lang,
+        "opml_import_done",
+        added=len(report.added),
+        existing=len(report.existing),
+        rejected=len(report.rejected),
+    )
+    if report.added:
+        lines = [esc(shorten(url, 200)) for url in report.added[:LISTED_MAX]]
+        if len(report.added) > LISTED_MAX:
+            lines.append(t(lang, "opml_import_more", count=len(report.added) - LISTED_MAX))
+        text += "\n\n" + t(lang, "opml_import_added") + "\n" + "\n".join(lines)
+    if report.rejected:
+        lines = [
+            f"{esc(shorten(url, 200))}: {esc(shorten(reason, 200))}"
+            for url, reason in report.rejected[:LISTED_MAX]
+        ]
+        if len(report.rejected) > LISTED_MAX:
+            lines.append(t(lang, "opml_import_more", count=len(report.rejected) - LISTED_MAX))
+        text += "\n\n" + t(lang, "opml_import_rejected") + "\n" + "\n".join(lines)
+    return text
 
 
 @admin_only("alias")
@@ -292,6 +456,7 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         ("sources", on_sources),
         ("addsource", on_addsource),
         ("removesource", on_removesource),
+        ("opml", on_opml),
         ("alias", on_alias),
         ("stats", on_stats),
         ("broadcast", on_broadcast),
@@ -301,6 +466,13 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     found: list[BaseHandler[Update, BotContext, None]] = [
         CommandHandler(name, func, filters=MESSAGES_ONLY) for name, func in commands
     ]
+    opml_files = (
+        filters.Document.FileExtension("opml")
+        | filters.Document.FileExtension("xml")
+        | filters.Document.MimeType("text/x-opml")
+    )
+    # before forwarded posts: a forwarded .opml file is imported, not read as an article
+    found.append(MessageHandler(MESSAGES_ONLY & filters.ChatType.PRIVATE & opml_files, on_document))
     found.append(
         MessageHandler(
             MESSAGES_ONLY & filters.ChatType.PRIVATE & filters.FORWARDED & ~filters.COMMAND, on_forwarded

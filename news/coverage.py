@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from news.articles import ArticleDraft
 from news.clock import Clock
 from news.digests import DigestRun, DigestService
 from news.fetch import Fetcher, HttpFetcher
-from news.ingest import IngestService
+from news.ingest import IngestReport, IngestService
 from news.poller import PollingLimits, PollResult, SourcePoller
 from news.ports import EventSink
 from news.sources import SourceService
@@ -58,6 +59,7 @@ class CoverageWatch:
     ) -> None:
         self._db = db
         self._clock = clock
+        self._ingest = ingest
         self.fetcher = fetcher or HttpFetcher(
             timeout=float(settings.fetch_timeout_seconds),
             max_bytes=int(settings.fetch_max_bytes),
@@ -90,6 +92,14 @@ class CoverageWatch:
 
     async def _after_ingest(self, article_ids: list[int]) -> None:
         await self.catch_up()
+
+    async def add_articles(self, drafts: Sequence[ArticleDraft], *, where: str = "") -> IngestReport:
+        """Store drafts from outside the poller (an admin's /add, a URL fetched for it) and run the same
+        hooks as for polled articles: stories, subscription matches, `now` digests."""
+        report = await self._ingest.ingest_drafts(drafts, where=where)
+        if report.added:
+            await self.catch_up()
+        return report
 
     async def poll_due(self) -> list[PollResult]:
         """Poll every source that is due (the polling job)."""

@@ -26,7 +26,16 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 
 class FetchError(Exception):
-    """A fetch that did not produce a usable answer; the message is the reason, for counting."""
+    """A fetch that did not produce a usable answer; the message is the reason, for counting.
+
+    `code` says what kind of failure it is, for callers that explain it (the bot's admin replies):
+    invalid (not a usable URL), scheme (not http/https), private (a refused address), resolve (the host
+    does not resolve), fetch (HTTP error, timeout, too large, too many redirects, connection).
+    """
+
+    def __init__(self, message: str, code: str = "fetch") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +106,15 @@ def check_url_syntax(url: str) -> str:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
-        raise FetchError(f"not a valid URL: {exc}") from None
+        raise FetchError(f"not a valid URL: {exc}", "invalid") from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise FetchError(f"only http and https URLs are fetched, not {parts.scheme or 'a relative URL'!r}")
+        raise FetchError(
+            f"only http and https URLs are fetched, not {parts.scheme or 'a relative URL'!r}", "scheme"
+        )
     if not parts.hostname:
-        raise FetchError("the URL has no host")
+        raise FetchError("the URL has no host", "invalid")
     if parts.username or parts.password:
-        raise FetchError("URLs with credentials are refused")
+        raise FetchError("URLs with credentials are refused", "invalid")
     return url
 
 
@@ -150,16 +161,16 @@ class HttpFetcher:
             try:
                 addresses = await self._resolver(host, port)
             except (OSError, UnicodeError) as exc:
-                raise FetchError(f"cannot resolve {host}: {exc}") from None
+                raise FetchError(f"cannot resolve {host}: {exc}", "resolve") from None
         if not addresses:
-            raise FetchError(f"cannot resolve {host}")
+            raise FetchError(f"cannot resolve {host}", "resolve")
         if self.allow_private:
             return
         for address in addresses:
             refusal = address_refusal(address)
             if refusal:
                 raise FetchError(
-                    f"{host} resolves to a {refusal}; set SOURCES_ALLOW_PRIVATE=true to allow it"
+                    f"{host} resolves to a {refusal}; set SOURCES_ALLOW_PRIVATE=true to allow it", "private"
                 )
 
     async def fetch(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from dataclasses import dataclass, field
 
+from news.articles import ArticleDraft
 from news.clock import Clock, to_iso
 from news.feeds import parse_feed
 from news.fetch import Fetcher, FetchError, check_url_syntax
@@ -39,8 +42,21 @@ class ImportReport:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
 
 
+MAX_URL_CHARS = 2000
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml", "")
+
+
 class SourceError(ValueError):
-    """A source cannot be added; the message says why."""
+    """A source cannot be added (or an article fetched); the message says why.
+
+    `code` is the kind of refusal, for replies that explain it: invalid, scheme, private, resolve, fetch
+    (as `FetchError.code`), not_source (neither a feed nor a page), no_text (no article text on the
+    page), kind (unknown source kind), opml (not an OPML document).
+    """
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class SourceService:
@@ -56,13 +72,15 @@ class SourceService:
 
     async def validate(self, url: str) -> str:
         """The URL, stripped, when it is http(s) and its host is allowed; SourceError otherwise."""
+        if len(url.strip()) > MAX_URL_CHARS:
+            raise SourceError(f"the URL is longer than {MAX_URL_CHARS} characters", "invalid")
         try:
             url = check_url_syntax(url)
             check = getattr(self._fetcher, "check_destination", None)
             if check is not None:
                 await check(url)
         except FetchError as exc:
-            raise SourceError(str(exc)) from None
+            raise SourceError(str(exc), exc.code) from None
         return url
 
     async def probe(self, url: str) -> tuple[str, str | None]:
@@ -70,7 +88,7 @@ class SourceService:
         try:
             fetched = await self._fetcher.fetch(url)
         except FetchError as exc:
-            raise SourceError(f"cannot fetch {url}: {exc}") from None
+            raise SourceError(f"cannot fetch {url}: {exc}", exc.code) from None
         parsed = parse_feed(
             fetched.body, source=url, content_type=fetched.content_type, headers=fetched.headers
         )
@@ -79,7 +97,32 @@ class SourceService:
         page = extract_page(fetched.body, fetched.final_url or url)
         if page is not None:
             return "page", page.title
-        raise SourceError(f"{url} is neither a feed nor a page with article text ({parsed.rejected})")
+        raise SourceError(
+            f"{url} is neither a feed nor a page with article text ({parsed.rejected})", "not_source"
+        )
+
+    async def fetch_article(self, url: str) -> ArticleDraft:
+        """One web page as an article draft: fetched with the same address rules, size limit and
+        timeout as sources, its main text, title and date extracted. SourceError says why not."""
+        url = await self.validate(url)
+        try:
+            fetched = await self._fetcher.fetch(url)
+        except FetchError as exc:
+            raise SourceError(f"cannot fetch {url}: {exc}", exc.code) from None
+        if fetched.content_type not in PAGE_TYPES:
+            raise SourceError(f"{url} is not a web page ({fetched.content_type})", "no_text")
+        final = fetched.final_url or url
+        page = await asyncio.to_thread(extract_page, fetched.body, final)
+        if page is None:
+            raise SourceError(f"no article text found at {url}", "no_text")
+        return ArticleDraft(
+            body=page.text,
+            source=final,
+            title=page.title,
+            url=final,
+            published=page.published,
+            lang=page.lang,
+        )
 
     async def add(
         self,
@@ -104,7 +147,7 @@ class SourceService:
             kind, found_title = await self.probe(url) if probe else ("feed", None)
             title = title or found_title
         if kind not in ("feed", "page"):
-            raise SourceError(f"unknown source kind {kind!r}: use feed or page")
+            raise SourceError(f"unknown source kind {kind!r}: use feed or page", "kind")
         new_id = await self._db.execute(
             "INSERT INTO sources(url, kind, title, added_at, added_by, interval_seconds)"
             " VALUES (?,?,?,?,?,?)",
@@ -135,29 +178,23 @@ class SourceService:
             "SELECT s.*, (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id) AS n"
             " FROM sources s ORDER BY s.id"
         )
-        return [
-            SourceInfo(
-                id=r["id"],
-                url=r["url"],
-                kind=r["kind"],
-                title=r["title"],
-                interval_seconds=r["interval_seconds"],
-                last_polled_at=r["last_polled_at"],
-                next_poll_at=r["next_poll_at"],
-                failures=r["failures"],
-                last_error=r["last_error"],
-                disabled_at=r["disabled_at"],
-                articles=r["n"],
-            )
-            for r in rows
-        ]
+        return [_info(r) for r in rows]
+
+    async def find(self, url: str) -> SourceInfo | None:
+        """The source with exactly this URL (stripped), or None."""
+        row = await self._db.fetchone(
+            "SELECT s.*, (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id) AS n"
+            " FROM sources s WHERE s.url = ?",
+            (url.strip(),),
+        )
+        return None if row is None else _info(row)
 
     async def import_opml(self, data: bytes | str, *, added_by: int | None = None) -> ImportReport:
         """Add every feed of an OPML document (no probing: they are declared feeds)."""
         try:
             feeds = parse_opml(data)
         except OpmlError as exc:
-            raise SourceError(str(exc)) from None
+            raise SourceError(str(exc), "opml") from None
         report = ImportReport()
         for feed in feeds:
             try:
@@ -184,3 +221,19 @@ class SourceService:
             "failing": sum(1 for s in sources if s.failures and not s.disabled_at),
             "disabled": [(s.url, s.disabled_at, s.last_error) for s in sources if s.disabled_at],
         }
+
+
+def _info(r: sqlite3.Row) -> SourceInfo:
+    return SourceInfo(
+        id=r["id"],
+        url=r["url"],
+        kind=r["kind"],
+        title=r["title"],
+        interval_seconds=r["interval_seconds"],
+        last_polled_at=r["last_polled_at"],
+        next_poll_at=r["next_poll_at"],
+        failures=r["failures"],
+        last_error=r["last_error"],
+        disabled_at=r["disabled_at"],
+        articles=r["n"],
+    )

@@ -1,4 +1,4 @@
-"""Chats, users, subscriptions, sources (rows only), the admin audit trail and bot statistics in SQLite.
+"""Chats, users, subscriptions, the admin audit trail and bot statistics in SQLite (sources: news/sources.py).
 
 Each repository sits behind a small Protocol so handlers and tests depend on behaviour, not SQL.
 """
@@ -43,20 +43,6 @@ class Subscription:
     query: str
     excludes: str
     created_at: str
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A feed or page the coverage watch polls (rows as stored; polling lives elsewhere)."""
-
-    id: int
-    url: str
-    kind: str
-    title: str | None
-    added_at: str
-    failures: int
-    last_error: str | None
-    disabled: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,54 +312,6 @@ class SqliteAuditLog:
             "SELECT at, admin_id, action, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,)
         )
         return [(r[0], int(r[1]), r[2], r[3]) for r in rows]
-
-
-class SqliteSourceRows:
-    """Rows of the sources table: add, list, remove. Polling them is the coverage watch's job."""
-
-    def __init__(self, db: Database, clock: Clock, default_interval: int = 600) -> None:
-        self._db = db
-        self._clock = clock
-        self._interval = default_interval
-
-    async def add(self, url: str, added_by: int | None) -> tuple[int, bool]:
-        """Add a source URL; returns its id and whether it is new."""
-        existing = await self._db.scalar("SELECT id FROM sources WHERE url = ?", (url,))
-        if existing is not None:
-            return int(existing), False
-        new_id = await self._db.execute(
-            "INSERT INTO sources(url, added_at, added_by, interval_seconds) VALUES (?,?,?,?)",
-            (url, to_iso(self._clock.now()), added_by, self._interval),
-        )
-        return new_id, True
-
-    async def list(self) -> list[Source]:
-        """Every source, oldest first."""
-        rows = await self._db.fetchall(
-            "SELECT id, url, kind, title, added_at, failures, last_error, disabled_at"
-            " FROM sources ORDER BY id"
-        )
-        return [
-            Source(
-                id=r["id"],
-                url=r["url"],
-                kind=r["kind"],
-                title=r["title"],
-                added_at=r["added_at"],
-                failures=r["failures"],
-                last_error=r["last_error"],
-                disabled=r["disabled_at"] is not None,
-            )
-            for r in rows
-        ]
-
-    async def remove(self, source_id: int) -> str | None:
-        """Remove a source; returns its URL, or None when there was none with that id."""
-        url = await self._db.scalar("SELECT url FROM sources WHERE id = ?", (source_id,))
-        if url is None:
-            return None
-        await self._db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
-        return str(url)
 
 
 class SqliteAskedQuestions:

@@ -1,8 +1,10 @@
 """A local HTTP server that speaks the Bot API, for end-to-end tests (stdlib asyncio only).
 
 It serves `bot.console.LocalBotApi` (the same in-process API as the console chat) over HTTP at
-`/bot<token>/<method>`, adds `getUpdates` long polling fed from a queue, refuses a wrong token with 401,
-and records every call. Errors are injected with `api.inject_error(method, 429, ..., retry_after=1)` or
+`/bot<token>/<method>` (JSON, urlencoded or multipart form-data bodies: uploads reach the API as
+`UploadedFile`), serves the files it holds at `/file/bot<token>/<file_path>` (as getFile gives them),
+adds `getUpdates` long polling fed from a queue, refuses a wrong token with 401, and records every call.
+Errors are injected with `api.inject_error(method, 429, ..., retry_after=1)` or
 `api.blocked_chats.add(chat_id)` (403 Forbidden).
 """
 
@@ -10,13 +12,38 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.parser
+import email.policy
 import json
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
-from bot.console import ApiCall, LocalBotApi
+from bot.console import ApiCall, LocalBotApi, UploadedFile
+
+JSON_TYPE = "application/json"
+
+
+def parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    """multipart/form-data fields: text fields as str, file parts (with a filename) as UploadedFile."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    if not message.is_multipart():
+        raise ValueError("not a multipart body")
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename is not None:
+            fields[name] = UploadedFile(filename, data, part.get_content_type())
+        else:
+            fields[name] = data.decode(part.get_content_charset() or "utf-8")
+    return fields
 
 
 class BotApiServer:
@@ -100,11 +127,10 @@ class BotApiServer:
                     headers[name.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
                 self.requests.append((verb, path))
-                status, payload = await self._respond(path, headers.get("content-type", ""), body)
-                data = json.dumps(payload).encode()
+                status, kind, data = await self._respond(path, headers.get("content-type", ""), body)
                 writer.write(
                     f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\n"
-                    f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+                    f"Content-Type: {kind}\r\nContent-Length: {len(data)}\r\n"
                     "Connection: keep-alive\r\n\r\n".encode()
                     + data
                 )
@@ -115,8 +141,31 @@ class BotApiServer:
             self._connections.discard(task)
             writer.close()
 
-    async def _respond(self, path: str, content_type: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    async def _respond(self, path: str, content_type: str, body: bytes) -> tuple[int, str, bytes]:
+        """(status, content type, body) for one request."""
         parts = path.split("?", 1)[0].strip("/").split("/")
+        if len(parts) >= 3 and parts[0] == "file" and parts[1].startswith("bot"):
+            return self._file(parts[1][3:], "/".join(parts[2:]))
+        status, payload = await self._call(parts, content_type, body)
+        return status, JSON_TYPE, json.dumps(payload).encode()
+
+    def _file(self, token: str, file_path: str) -> tuple[int, str, bytes]:
+        if unquote(token) != self.token:  # python-telegram-bot quotes the path (':' → %3A)
+            return (
+                401,
+                JSON_TYPE,
+                json.dumps({"ok": False, "error_code": 401, "description": "Unauthorized"}).encode(),
+            )
+        content = self.api.download(file_path)
+        if content is None:
+            return (
+                404,
+                JSON_TYPE,
+                json.dumps({"ok": False, "error_code": 404, "description": "Not Found"}).encode(),
+            )
+        return 200, "application/octet-stream", content
+
+    async def _call(self, parts: list[str], content_type: str, body: bytes) -> tuple[int, dict[str, Any]]:
         if len(parts) != 2 or not parts[0].startswith("bot"):
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         if parts[0][3:] != self.token:
@@ -125,6 +174,8 @@ class BotApiServer:
         params: dict[str, Any] = {}
         if body and "json" in content_type:
             params = json.loads(body)
+        elif body and content_type.lower().startswith("multipart/form-data"):
+            params = parse_multipart(content_type, body)
         elif body:
             params = dict(parse_qsl(body.decode(), keep_blank_values=True))
         if method == "getUpdates":

@@ -24,6 +24,7 @@ for _name in list(os.environ):
         "LOG_LEVEL",
         "WEBHOOK_URL",
         "TELEGRAM_API_BASE_URL",
+        "SOURCES_ALLOW_PRIVATE",
     }:
         del os.environ[_name]
 

@@ -1,13 +1,16 @@
-"""Chats, subscriptions, users, audit and source rows (storage/chats.py), and bot wiring helpers."""
+"""Chats, subscriptions, users and audit (storage/chats.py), the sources the bot uses, and wiring helpers."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.app import api_urls, describe_update
 from bot.context import ChatServices
 from bot.services import open_services
 from bot.settings import load_settings
+from news.sources import SourceError
 from storage.chats import collect_stats
 
 
@@ -49,10 +52,25 @@ async def test_repositories_round_trip(tmp_path: Path) -> None:
         await repos.audit.record(1, "ban", "9")
         assert (await repos.audit.recent())[0][1:3] == (1, "ban")
 
-        source_id, created = await repos.sources.add("https://e.example/feed", 1)
-        assert created and (await repos.sources.add("https://e.example/feed", 1)) == (source_id, False)
-        assert [s.url for s in await repos.sources.list()] == ["https://e.example/feed"]
-        assert await repos.sources.remove(source_id) == "https://e.example/feed"
+        # sources are the coverage watch's SourceService (validated), not a row repository of the bot
+        assert not hasattr(repos, "sources")
+        sources = services.coverage.sources
+        url = "https://93.184.215.14/feed"  # a public address literal: no DNS, no fetch with probe=False
+        source_id, created = await sources.add(url, added_by=1, kind="feed", probe=False)
+        assert created and (await sources.add(url, added_by=1, kind="feed", probe=False)) == (
+            source_id,
+            False,
+        )
+        found = await sources.find(url)
+        assert found is not None and found.id == source_id and found.kind == "feed"
+        assert [s.url for s in await sources.list()] == [url]
+        with pytest.raises(SourceError) as refused:
+            await sources.add("http://127.0.0.1/feed", probe=False, kind="feed")
+        assert refused.value.code == "private"
+        with pytest.raises(SourceError) as refused:
+            await sources.add("ftp://e.example/feed", probe=False, kind="feed")
+        assert refused.value.code == "scheme"
+        assert await sources.remove(url) == url and await sources.find(url) is None
 
         qid = await repos.asked.remember(-1005, "what?")
         assert await repos.asked.recall(qid, -1005) == "what?"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from telegram import Update
+
 from bot.app import build_application, running
 from bot.console import CONSOLE_TOKEN, CONSOLE_USER_ID, ConsoleChat, LocalBotApi, LocalRequest
 from bot.settings import load_settings
+from news.opml import OpmlFeed, build_opml, parse_opml
 from tests.botapi_server import BotApiServer
 from tests.test_e2e_bot import TOKEN, USER, seed
 
@@ -49,3 +52,29 @@ async def test_console_answers_like_the_bot(tmp_path: Path) -> None:
             reply = await server.wait_for("sendMessage", after=mark)
     assert reply.params["text"] == console_text
     assert CONSOLE_USER_ID != USER
+
+
+async def test_console_files_opml_export_and_import(tmp_path: Path) -> None:
+    """In-process: /opml uploads a document (multipart) the local API keeps; a document sent by the
+    admin is fetched with getFile and downloaded through LocalRequest, then imported."""
+    settings = load_settings(database_path=tmp_path / "f.sqlite3", admin_ids=str(CONSOLE_USER_ID))
+    await seed(settings)
+    api = LocalBotApi()
+    app = build_application(settings, token=CONSOLE_TOKEN, request=LocalRequest(api), with_updater=False)
+    async with running(app):
+        chat = ConsoleChat(app, api)
+        opml = build_opml([OpmlFeed("ftp://feeds.example/a", "A"), OpmlFeed("https://[::1]/rss", "B")])
+        stored = api.store_file(opml.encode(), "feeds.opml", "text/x-opml")
+        update = api.message_update(chat.chat, chat.user, "", document=stored)
+        start = len(api.calls)
+        await app.process_update(Update.de_json(update, app.bot))
+        methods = [c.method for c in api.calls[start:]]
+        assert methods[:2] == ["getFile", "downloadFile"] and api.calls[start + 1].status == 200
+        summary = next(c for c in api.calls[start:] if c.method == "sendMessage").params["text"]
+        assert "0 added, 0 already there (re-enabled if disabled), 2 rejected" in summary
+        assert "loopback address ::1" in summary and "ftp://feeds.example/a" in summary
+
+        calls = await chat.send("/opml")
+        sent = next(c for c in calls if c.method == "sendDocument")
+        assert sent.status == 200 and parse_opml(api.document_of(sent)) == []
+        assert "bot (file)> newsbot-sources.opml" in chat.render(calls)

@@ -4,6 +4,7 @@ over the seed articles. Users, admins and groups send updates; the tests assert 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -92,9 +93,12 @@ async def seed(settings: Settings) -> None:
         assert len(report.added) == 2, report
 
 
-@pytest.fixture
-async def env(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Env]:
-    """The bot running with long polling against the local server; checks every sent text afterwards."""
+@contextlib.asynccontextmanager
+async def running_env(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, **overrides: Any
+) -> AsyncIterator[Env]:
+    """The bot running with long polling against the local server (settings `overrides` applied);
+    checks every sent text afterwards."""
     root = logging.getLogger()
     # A CLI test before this one may have left a stderr handler on a stream pytest has closed since.
     stale = [h for h in root.handlers if type(h) is logging.StreamHandler]
@@ -112,6 +116,7 @@ async def env(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator
                 database_path=tmp_path / "bot.sqlite3",
                 telegram_api_base_url=server.url,
                 questions_per_minute=50,
+                **overrides,
             )
             await seed(settings)
             app = build_application(settings)
@@ -130,6 +135,13 @@ async def env(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator
             root.addHandler(handler)
 
 
+@pytest.fixture
+async def env(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Env]:
+    """The bot running with long polling against the local server; checks every sent text afterwards."""
+    async with running_env(tmp_path, caplog) as running_bot:
+        yield running_bot
+
+
 def check_everything_sent(api: LocalBotApi) -> None:
     """Every text the bot sent or edited is valid Telegram HTML and fits 4,096 UTF-16 units."""
     for call in api.calls:
@@ -138,6 +150,10 @@ def check_everything_sent(api: LocalBotApi) -> None:
             assert not telegram_html_errors(text), (text, telegram_html_errors(text))
             assert utf16_len(text) <= 4096
             assert call.status == 200 or call.status in (403, 429), call
+        if call.method == "sendDocument" and call.params.get("caption"):
+            caption = str(call.params["caption"])
+            assert not telegram_html_errors(caption) and utf16_len(caption) <= 1024
+            assert call.status == 200, call
         if call.method == "answerInlineQuery":
             for result in call.params.get("results") or []:
                 text = result["input_message_content"]["message_text"]

@@ -99,12 +99,12 @@ async def run_scale(texts: list[str], copies: int, queries: list[str]) -> None:
         t0 = time.perf_counter()
         added = 0
         for c in range(copies):
-            drafts = [
-                ArticleDraft(body=f"{t}\n\n#{c}-{i}" if c else t, source=f"tg-{c}-{i}", lang="ru")
-                for i, t in enumerate(texts)
-            ]
-            for start in range(0, len(drafts), 2048):
-                report = await ingest.ingest_drafts(drafts[start : start + 2048])
+            for start in range(0, len(texts), 2048):  # drafts made as they are needed, like files read
+                drafts = [
+                    ArticleDraft(body=f"{t}\n\n#{c}-{i}" if c else t, source=f"tg-{c}-{i}", lang="ru")
+                    for i, t in enumerate(texts[start : start + 2048], start=start)
+                ]
+                report = await ingest.ingest_drafts(drafts)
                 added += len(report.added)
         ingest_s = time.perf_counter() - t0
         for q in queries[:5]:  # warm caches (vocabulary, alias index)

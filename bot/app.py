@@ -29,6 +29,7 @@ from bot.i18n import LANGS, pick_lang, plain, t
 from bot.render import CallbackCodec
 from bot.services import Services, build_services, close_services
 from bot.settings import Settings
+from news.engine import set_index_workers
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ def build_application(
         token = settings.bot_token.get_secret_value()
 
     async def post_init(application: BotApplication) -> None:
+        set_index_workers(0)  # no forked indexing workers inside a process with network threads
         services = await services_factory(settings)
         application.bot_data.services = services
         application.bot_data.chats = ChatServices.on(services)

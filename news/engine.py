@@ -427,7 +427,8 @@ def _same_person(a: _Entity, b: _Entity) -> bool:
 
 
 _Analysis = tuple[str, str, list[Mention], list[Any]]  # body stems, cross keys, mentions, quotes
-_Prefetched = dict[int, tuple[PreparedArticle, "concurrent.futures.Future[list[_Analysis]]", int]]
+# id(article) → (article, future of its chunk, position in the chunk, prefetch generation)
+_Prefetched = dict[int, tuple[PreparedArticle, "concurrent.futures.Future[list[_Analysis]]", int, int]]
 _POOL_MIN_BATCH = 64  # batches this big are analysed by worker processes
 _pool: concurrent.futures.ProcessPoolExecutor | None = None
 _pool_failed = False
@@ -450,7 +451,19 @@ def _analyse_chunk(chunk: list[tuple[str, bool, str, str]]) -> list[_Analysis]:
     return [_analyse(*a) for a in chunk]
 
 
+_workers_setting: int | None = None
+
+
+def set_index_workers(count: int) -> None:
+    """How many forked processes analyse big ingest batches (0 or 1: none). The bot sets 0: forking a
+    process that runs network and database threads is unsafe, and its batches are small anyway."""
+    global _workers_setting
+    _workers_setting = max(0, count)
+
+
 def _worker_count() -> int:
+    if _workers_setting is not None:
+        return _workers_setting
     env = os.environ.get("NEWSBOT_INDEX_WORKERS", "")
     if env.isdigit():
         return int(env)
@@ -550,6 +563,7 @@ class Engine:
         self._df: dict[str, int] = {}  # document frequency cache (see _stats)
         self._df_docs = 0
         self._prefetched: _Prefetched = {}
+        self._prefetch_gen = 0
 
     # ============================================================================ indexing
 
@@ -559,10 +573,13 @@ class Engine:
         pool = _get_pool() if len(articles) >= _POOL_MIN_BATCH else None
         if pool is None:
             return
-        if len(self._prefetched) > 8192:  # duplicates never reach index_articles: forget old guesses
-            self._prefetched.clear()
+        # Duplicates never reach index_articles: forget what the batch before the previous one left.
+        stale = self._prefetch_gen - 1
+        for key in [k for k, v in self._prefetched.items() if v[3] < stale]:
+            del self._prefetched[key]
+        self._prefetch_gen += 1
         for art, (fut, j) in zip(articles, _submit(pool, articles), strict=True):
-            self._prefetched[id(art)] = (art, fut, j)
+            self._prefetched[id(art)] = (art, fut, j, self._prefetch_gen)
 
     async def index_articles(
         self, conn: aiosqlite.Connection, items: Sequence[tuple[int, PreparedArticle]]

@@ -65,7 +65,6 @@ CREATE VIRTUAL TABLE doc_fts USING fts5(
     tokenize = 'unicode61 remove_diacritics 0'
 );
 CREATE VIRTUAL TABLE doc_vocab USING fts5vocab(doc_fts, 'row');
-CREATE VIRTUAL TABLE doc_vocab_col USING fts5vocab(doc_fts, 'col');  -- per-column document counts
 
 CREATE TRIGGER article_index_ai AFTER INSERT ON article_index BEGIN
     INSERT INTO doc_fts(rowid, body, names, cross) VALUES (new.article_id, new.body, new.names, new.cross);

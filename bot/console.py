@@ -263,6 +263,17 @@ class LocalBotApi:
                 if data is not None and not 1 <= len(data.encode()) <= 64:
                     raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
+    def _outgoing(self, chat_id: int, **content: Any) -> dict[str, Any]:
+        """A new message from the bot in a chat, with the given content fields (text, document, ...)."""
+        chat = self.chats.get(chat_id, {"id": chat_id, "type": "private", "first_name": "User"})
+        return {
+            "message_id": self._next_message_id(chat_id),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self.bot_user(),
+            **content,
+        }
+
     def _m_sendMessage(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
         if chat_id in self.blocked_chats:
@@ -270,14 +281,7 @@ class LocalBotApi:
         text = str(params.get("text", ""))
         self._check_text(text)
         self._check_markup(params.get("reply_markup"))
-        chat = self.chats.get(chat_id, {"id": chat_id, "type": "private", "first_name": "User"})
-        message: dict[str, Any] = {
-            "message_id": self._next_message_id(chat_id),
-            "date": int(time.time()),
-            "chat": chat,
-            "from": self.bot_user(),
-            "text": text,
-        }
+        message = self._outgoing(chat_id, text=text)
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         self.messages[(chat_id, message["message_id"])] = message
@@ -361,14 +365,7 @@ class LocalBotApi:
             raise _ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         caption = self._check_caption(params)
         self._check_markup(params.get("reply_markup"))
-        chat = self.chats.get(chat_id, {"id": chat_id, "type": "private", "first_name": "User"})
-        message: dict[str, Any] = {
-            "message_id": self._next_message_id(chat_id),
-            "date": int(time.time()),
-            "chat": chat,
-            "from": self.bot_user(),
-            "document": self.document_object(stored),
-        }
+        message = self._outgoing(chat_id, document=self.document_object(stored))
         if caption is not None:
             message["caption"] = caption
         self.messages[(chat_id, message["message_id"])] = message

@@ -30,7 +30,6 @@ import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -1637,8 +1636,3 @@ class Engine:
             return Answer(text, "none", note="nothing_found")
         items = tuple(AnswerItem("passage", str(p["text"]), self._article_ref(p), float(s)) for s, p in good)
         return Answer(text, "search", answers=items)
-
-
-def now_iso() -> str:
-    """The current UTC time, ISO formatted (for logs)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -592,7 +592,6 @@ assess acknowledge caution concede declare insist lament emphasize underscore hi
 _EN_MORE_IRREGULAR = """
 thought felt read swore sworn began begun shot hit sang sung wrote written spoke spoken cried
 """.split()
-_EN_STANCE_BASES = "believe think feel fear worry hope expect doubt suspect".split()
 
 
 def _en_inflect(base: str) -> set[str]:
@@ -616,7 +615,6 @@ def _en_inflect(base: str) -> set[str]:
 
 
 EN_MORE_VERBS = frozenset({f for b in _EN_MORE_BASES for f in _en_inflect(b)} | set(_EN_MORE_IRREGULAR))
-EN_STANCE_VERBS = frozenset({f for b in _EN_STANCE_BASES for f in _en_inflect(b)})
 
 
 def _ru_forms() -> set[str]:
@@ -1891,8 +1889,6 @@ FEMALE_FIRST = set(
 )
 # Bulgarian / Russian female and male name endings (surnames and first names).
 FEM_ENDINGS = ("ова", "ева", "ёва", "ина", "ына", "ская", "цкая", "ая", "ска", "цка", "ата")
-MASC_ENDINGS = ("ов", "ев", "ёв", "ин", "ын", "ский", "цкий", "ой", "ий", "ски", "цки")
-
 # Places often glued to a name in Russian/Bulgarian role phrases ("министр иностранных дел России Сергей").
 GEO_WORDS = set(
     [

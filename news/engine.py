@@ -219,16 +219,6 @@ def _first_names_agree(a: str, b: str) -> bool:
     return prefix >= 3 or OSA.distance(a, b) <= 1
 
 
-def _same_first_names(first_keys: Sequence[str], entity_name: str) -> bool:
-    """False when a mention's first names and an entity's (the words before the surname) clearly differ."""
-    theirs = phrase_key(entity_name, _lang_of(entity_name)).split()[:-1]
-    if not first_keys or not theirs:
-        return True
-    return any(_first_names_agree(a, b) for a in first_keys for b in theirs) or _first_names_agree(
-        "".join(first_keys), "".join(theirs)
-    )
-
-
 @dataclass(slots=True)
 class _NameQuery:
     """A name query, analysed: a place (searched by its place tokens) or a person-like name (searched by the

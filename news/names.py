@@ -483,22 +483,19 @@ def _mention(text: str, run: list[re.Match[str]], lang: str) -> Mention | None:
     words = [piece for m in run for piece in re.split(r"[-‐]", m.group()) if piece]
     if not words or (len(words) == 1 and len(words[0]) < 2):
         return None
-    if True:
-        tokens = tuple(name_forms(w, lang) for w in words)
-        key = " ".join(t.key for t in tokens if t.key)
-        if not key:
-            return None
-        if all(_is_acronym(w) for w in words):
-            kind = "ORG"
-        elif any(t.person for t in tokens) or (
-            lang == "bg" and any(name_forms(w, "ru").person for w in words)
-        ):
-            kind = "PER"
-        elif any(t.place for t in tokens) or geo_codes(key):
-            kind = "LOC"
-        else:
-            kind = "PER" if len(words) > 1 else "LOC"
-        start, end = run[0].start(), run[-1].end()
+    tokens = tuple(name_forms(w, lang) for w in words)
+    key = " ".join(t.key for t in tokens if t.key)
+    if not key:
+        return None
+    if all(_is_acronym(w) for w in words):
+        kind = "ORG"
+    elif any(t.person for t in tokens) or (lang == "bg" and any(name_forms(w, "ru").person for w in words)):
+        kind = "PER"
+    elif any(t.place for t in tokens) or geo_codes(key):
+        kind = "LOC"
+    else:
+        kind = "PER" if len(words) > 1 else "LOC"
+    start, end = run[0].start(), run[-1].end()
     return Mention(text[start:end], start, end, key, tokens, kind)
 
 

@@ -22,10 +22,9 @@ from datetime import timedelta
 from rapidfuzz import fuzz, process
 
 from news.articles import ArticleDraft
-from news.clock import Clock, from_iso, to_iso
+from news.clock import Clock, to_iso
 from news.feeds import parse_feed
 from news.fetch import Fetcher, FetchError
-from news.html_text import html_to_text
 from news.ingest import IngestService
 from news.pages import extract_page
 from news.ports import EventSink
@@ -359,15 +358,3 @@ class SourcePoller:
             " WHERE id = ?",
             (to_iso(now), to_iso(now + timedelta(seconds=backoff)), failures, error, row["id"]),
         )
-
-
-def page_summary_text(html: str) -> str:
-    """Plain text of a summary (exposed for digests that quote a feed's teaser)."""
-    return html_to_text(html)
-
-
-def seconds_until(moment_iso: str | None, clock: Clock) -> float:
-    """Seconds from now until an ISO instant (0 when past or None)."""
-    if not moment_iso:
-        return 0.0
-    return max(0.0, (from_iso(moment_iso) - clock.now()).total_seconds())

@@ -462,7 +462,6 @@ class _Item:
     speaker: tuple[str, int, int] | None = None
     attribution: str | None = None
     emit: bool = True
-    inherit_ok: bool = True
     title: bool = False  # looks like a quoted name ('"Meet the Press"'): kept only as direct speech
 
 

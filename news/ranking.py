@@ -73,7 +73,7 @@ class Candidate:
     cross: str
 
 
-def _idf(stats: Stats, col: int, term: str) -> float:
+def _idf(stats: Stats, term: str) -> float:
     n = stats.df.get(term, 0)
     return math.log(1 + (stats.docs - n + 0.5) / (n + 0.5))
 
@@ -96,9 +96,9 @@ def rerank(q: QueryTerms, cands: Sequence[Candidate], stats: Stats) -> list[tupl
     names = tuple(dict.fromkeys(q.names))
     cross = tuple(dict.fromkeys(q.cross))
     same = tuple(dict.fromkeys(q.same))
-    idf_b = {t: _idf(stats, 0, t) for t in body_set}
-    idf_n = {t: _idf(stats, 1, t) for t in names}
-    idf_c = {t: _idf(stats, 2, t) for t in cross + same}
+    idf_b = {t: _idf(stats, t) for t in body_set}
+    idf_n = {t: _idf(stats, t) for t in names}
+    idf_c = {t: _idf(stats, t) for t in cross + same}
     total_b = sum(idf_b.values()) or 1.0
     pairs = set(zip(q.body, q.body[1:], strict=False))
     pair_total = sum(idf_b[a] + idf_b[b] for a, b in pairs) or 1.0
